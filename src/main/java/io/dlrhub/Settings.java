@@ -1,0 +1,64 @@
+package io.dlrhub;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+
+/**
+ * Reads dlr-hub settings from Camel's properties component, so that every key in
+ * application.properties can be overridden by its environment variable (db.url by DB_URL).
+ */
+public final class Settings {
+
+    private final CamelContext context;
+
+    public Settings(CamelContext context) {
+        this.context = context;
+    }
+
+    public String get(String key, String defaultValue) {
+        return context.getPropertiesComponent().resolveProperty(key)
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
+                .orElse(defaultValue);
+    }
+
+    public String required(String key) {
+        String value = get(key, null);
+        if (value == null) {
+            throw new IllegalStateException("Setting " + key + " is required");
+        }
+        return value;
+    }
+
+    public int getInt(String key, int defaultValue) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Setting " + key + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    public long getLong(String key, long defaultValue) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Setting " + key + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    /** A list setting split on commas and white space, empty entries dropped. */
+    public List<String> getList(String key) {
+        String value = get(key, "");
+        return Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,148 @@
+package io.dlrhub.event;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Turns what a provider adapter extracted into a validated canonical event. Adapters are YAML
+ * routes; they hand over the webhook fields as a map and say which field is which (see
+ * {@link FieldMapping}). Everything the mapping does not read is kept in {@code attributes}.
+ */
+public class EventFactory {
+
+    static final int MAX_FIELD_LENGTH = 128;
+    static final int MAX_DEDUP_KEY_LENGTH = 512;
+    /** Unit separator: cannot occur in the (printable) parts, so two different parts never make one key. */
+    private static final String KEY_SEPARATOR = "\u001f";
+
+    private final StatusMappings statusMappings;
+    private final Supplier<OffsetDateTime> clock;
+
+    public EventFactory(StatusMappings statusMappings, Supplier<OffsetDateTime> clock) {
+        this.statusMappings = statusMappings;
+        this.clock = clock;
+    }
+
+    public EventFactory(StatusMappings statusMappings) {
+        this(statusMappings, () -> OffsetDateTime.now(ZoneOffset.UTC));
+    }
+
+    /**
+     * @param provider       provider name from the webhook URL
+     * @param fields         the webhook's fields (form fields or a JSON object)
+     * @param requiredFields mapping for channel, message_id and provider_status
+     * @param optionalFields mapping for error_code and occurred_at, may be null
+     * @param statusMapping  name of the status mapping file, null for the provider's own
+     * @param dedupKey       the provider's identity for this webhook, null for channel + message_id + provider_status
+     */
+    public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
+                                 String optionalFields, String statusMapping, String dedupKey) {
+        FieldMapping required = FieldMapping.parse(requiredFields);
+        FieldMapping optional = FieldMapping.parse(optionalFields);
+        for (String field : Set.of("channel", "message_id", "provider_status")) {
+            if (!required.sources().containsKey(field)) {
+                throw new IllegalStateException("The " + provider + " adapter does not say where " + field + " comes from");
+            }
+        }
+        String channel = value(fields, required.sources().get("channel"), true);
+        String messageId = value(fields, required.sources().get("message_id"), true);
+        String providerStatus = value(fields, required.sources().get("provider_status"), true);
+        String errorCode = value(fields, source(required, optional, "error_code"), false);
+        OffsetDateTime occurredAt = timestamp(fields, source(required, optional, "occurred_at"));
+
+        String key = dedupKey != null ? dedupKey : String.join(KEY_SEPARATOR, channel, messageId, providerStatus);
+        if (dedupKey != null && (dedupKey.isBlank() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH
+                || !Text.isPrintable(dedupKey))) {
+            throw InvalidEventException.invalid("the webhook id", "must be a printable value of at most "
+                    + MAX_DEDUP_KEY_LENGTH + " characters");
+        }
+        Set<String> used = required.sourceFields();
+        used.addAll(optional.sourceFields());
+        CanonicalStatus status = statusMappings.map(statusMapping != null ? statusMapping : provider, providerStatus);
+        return new CanonicalEvent(UUID.randomUUID(), provider, channel.toUpperCase(java.util.Locale.ROOT), messageId,
+                status, providerStatus, errorCode, occurredAt, clock.get().truncatedTo(ChronoUnit.MILLIS),
+                attributes(fields, used), key);
+    }
+
+    private static FieldMapping.Source source(FieldMapping required, FieldMapping optional, String field) {
+        FieldMapping.Source source = required.sources().get(field);
+        return source != null ? source : optional.sources().get(field);
+    }
+
+    private static String value(Map<String, ?> fields, FieldMapping.Source source, boolean required) {
+        if (source == null) {
+            return null;
+        }
+        if (source.isConstant()) {
+            return source.constant();
+        }
+        String name = source.field();
+        Object raw = fields.get(name);
+        if (raw instanceof Collection<?> values) {
+            if (values.size() > 1) {
+                throw InvalidEventException.invalid(name, "is given more than once");
+            }
+            raw = values.isEmpty() ? null : values.iterator().next();
+        }
+        if (raw instanceof Map<?, ?>) {
+            throw InvalidEventException.invalid(name, "must be a single value, not an object");
+        }
+        String value = raw == null ? null : raw.toString().trim();
+        if (value == null || value.isEmpty()) {
+            if (required) {
+                throw InvalidEventException.missing(name);
+            }
+            return null;
+        }
+        if (value.length() > MAX_FIELD_LENGTH) {
+            throw InvalidEventException.invalid(name, "is longer than " + MAX_FIELD_LENGTH + " characters");
+        }
+        if (!Text.isPrintable(value)) {
+            throw InvalidEventException.invalid(name, "contains characters that are not printable");
+        }
+        return value;
+    }
+
+    private static OffsetDateTime timestamp(Map<String, ?> fields, FieldMapping.Source source) {
+        String value = value(fields, source, false);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).withOffsetSameInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return Instant.parse(value).atOffset(ZoneOffset.UTC);
+            } catch (DateTimeParseException notInstant) {
+                String name = source.isConstant() ? "occurred_at" : source.field();
+                throw InvalidEventException.invalid(name, "is not an ISO-8601 time such as 2026-11-27T10:00:01Z");
+            }
+        }
+    }
+
+    private static Map<String, String> attributes(Map<String, ?> fields, Set<String> used) {
+        Map<String, String> attributes = new TreeMap<>();
+        fields.forEach((name, raw) -> {
+            if (used.contains(name) || raw == null) {
+                return;
+            }
+            String value = raw instanceof Collection<?> values
+                    ? String.join(",", values.stream().map(String::valueOf).toList())
+                    : raw instanceof Map<?, ?> ? EventJson.write(raw) : raw.toString();
+            if (!Text.isStorable(name) || !Text.isStorable(value)) {
+                throw InvalidEventException.invalid(name, "contains a NUL byte or broken Unicode");
+            }
+            attributes.put(name, value);
+        });
+        return attributes;
+    }
+}

@@ -1,0 +1,43 @@
+package io.dlrhub.ingress;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Vert.x answers some requests itself (no such path, wrong method, body over the limit) before
+ * any Camel route runs; these handlers make those answers JSON like every other error, and log them.
+ */
+final class JsonErrorPages {
+
+    private static final String WEBHOOKS = "/webhooks/";
+
+    private JsonErrorPages() {
+    }
+
+    static void install(Router router) {
+        router.errorHandler(400, ctx -> answer(ctx, 400, "bad_request", "the request is not valid HTTP"));
+        router.errorHandler(404, ctx -> answer(ctx, 404, "not_found", "no such endpoint: webhooks are POST /webhooks/{provider}"));
+        router.errorHandler(405, ctx -> answer(ctx, 405, "method_not_allowed", "webhooks must be sent with POST"));
+        router.errorHandler(413, ctx -> answer(ctx, 413, "payload_too_large", "the body is larger than the limit (MAX_BODY_BYTES)"));
+        router.errorHandler(500, ctx -> answer(ctx, 500, "internal_error", "the request could not be processed"));
+    }
+
+    private static void answer(RoutingContext ctx, int status, String code, String message) {
+        String path = ctx.request().path();
+        String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
+        String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        EventLog.record(provider, status, "rejected", code, remote, null);
+        if (ctx.response().ended()) {
+            return;
+        }
+        if (ctx.response().headWritten()) {
+            ctx.response().end();
+            return;
+        }
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(ErrorBody.json(code, message));
+    }
+}

@@ -1,0 +1,96 @@
+package io.dlrhub.ingress;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.dlrhub.auth.UnauthenticatedException;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.event.EventRoutes;
+import io.dlrhub.event.InvalidEventException;
+import io.dlrhub.store.StoreResult;
+import io.dlrhub.store.StoreUnavailableException;
+import io.vertx.core.net.SocketAddress;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes the answer to the provider and the matching event-log line. */
+final class WebhookReplies {
+
+    static final String PROVIDER = EventRoutes.PROVIDER;
+    static final String REMOTE = "dlrRemote";
+    static final String RESULT = EventRoutes.RESULT;
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
+
+    private WebhookReplies() {
+    }
+
+    /** Remembers who called before the request headers are cleared. */
+    static void rememberCaller(Exchange exchange) {
+        Object address = exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress");
+        exchange.setVariable(REMOTE, address instanceof SocketAddress socket ? socket.hostAddress() : null);
+    }
+
+    static void accepted(Exchange exchange) {
+        StoreResult result = exchange.getVariable(RESULT, StoreResult.class);
+        if (result == null) {
+            throw new IllegalStateException("The adapter route of provider " + exchange.getVariable(PROVIDER)
+                    + " ended without sending the event to direct:accept-event");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", result.duplicate() ? "duplicate" : "accepted");
+        body.put("event_id", result.eventId().toString());
+        answer(exchange, 200, EventJson.write(body));
+        record(exchange, 200, result.duplicate() ? "duplicate" : "accepted", null, result.eventId().toString());
+    }
+
+    static void refused(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int status;
+        String code;
+        String message;
+        if (failure instanceof WebhookRejection rejection) {
+            status = rejection.status();
+            code = rejection.code();
+            message = rejection.getMessage();
+        } else if (failure instanceof UnauthenticatedException) {
+            status = 401;
+            code = "unauthorized";
+            message = failure.getMessage();
+        } else if (failure instanceof InvalidEventException invalid) {
+            status = 400;
+            code = invalid.code();
+            message = invalid.getMessage();
+        } else if (failure instanceof StoreUnavailableException) {
+            LOG.warn("Webhook answered 503, the database is unavailable: {}", failure.getMessage());
+            status = 503;
+            code = "unavailable";
+            message = "the event could not be stored; nothing was accepted, retry later";
+            exchange.getMessage().setHeader("Retry-After", "5");
+        } else {
+            LOG.error("Webhook of provider {} failed", exchange.getVariable(PROVIDER), failure);
+            status = 500;
+            code = "internal_error";
+            message = "the webhook could not be processed; nothing was accepted";
+        }
+        answer(exchange, status, ErrorBody.json(code, message));
+        record(exchange, status, "rejected", code, null);
+    }
+
+    private static void answer(Exchange exchange, int status, String json) {
+        Object retryAfter = exchange.getMessage().getHeader("Retry-After");
+        // every request header, query parameter and form field is a message header: none may echo back
+        exchange.getMessage().getHeaders().clear();
+        if (retryAfter != null) {
+            exchange.getMessage().setHeader("Retry-After", retryAfter);
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(json);
+    }
+
+    private static void record(Exchange exchange, int status, String result, String reason, String eventId) {
+        EventLog.record(exchange.getVariable(PROVIDER, String.class), status, result, reason,
+                exchange.getVariable(REMOTE, String.class), eventId);
+    }
+}

@@ -1,0 +1,55 @@
+package io.dlrhub.store;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.dlrhub.Settings;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The connection pool and the schema. The database is migrated here, before any route starts,
+ * so no webhook is ever answered by a service whose tables are not there yet.
+ */
+public class StoreConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        HikariDataSource dataSource = createDataSource(new Settings(context));
+        migrate(dataSource);
+        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
+        context.getRegistry().bind("eventStore", EventStore.class, new EventStore(dataSource));
+        // added before any route starts, so it is stopped after the routes have finished their work
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                dataSource.close();
+            }
+        });
+    }
+
+    static HikariDataSource createDataSource(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("dlr-hub");
+        config.setJdbcUrl(settings.required("db.url"));
+        config.setUsername(settings.get("db.user", null));
+        config.setPassword(settings.get("db.password", null));
+        config.setMaximumPoolSize(settings.getInt("db.pool-size", 10));
+        // a webhook waits this long for a connection, then gets 503 and the provider retries it
+        config.setConnectionTimeout(settings.getLong("db.connect-timeout-ms", 5000));
+        config.setInitializationFailTimeout(settings.getLong("db.startup-timeout-ms", 30000));
+        config.setAutoCommit(false);
+        return new HikariDataSource(config);
+    }
+
+    static void migrate(DataSource dataSource) {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+}
