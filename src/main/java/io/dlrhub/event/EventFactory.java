@@ -96,8 +96,9 @@ public class EventFactory {
         if (raw instanceof Map<?, ?>) {
             throw InvalidEventException.invalid(name, "must be a single value, not an object");
         }
-        String value = raw == null ? null : raw.toString().trim();
-        if (value == null || value.isEmpty()) {
+        // not trimmed: a trailing control character must be refused, not silently dropped
+        String value = raw == null ? null : raw.toString();
+        if (value == null || value.isBlank()) {
             if (required) {
                 throw InvalidEventException.missing(name);
             }

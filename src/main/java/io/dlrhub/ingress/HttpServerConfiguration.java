@@ -33,7 +33,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         protected void doStart() throws Exception {
             super.doStart();
-            JsonErrorPages.install(VertxPlatformHttpRouter.lookup(getCamelContext()));
+            JsonErrorPages.install(VertxPlatformHttpRouter.lookup(getCamelContext(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort())));
         }
     }
 }

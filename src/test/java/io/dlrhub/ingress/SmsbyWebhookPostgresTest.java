@@ -1,0 +1,11 @@
+package io.dlrhub.ingress;
+
+import io.dlrhub.support.TestDatabase;
+
+class SmsbyWebhookPostgresTest extends SmsbyWebhookContract {
+
+    @Override
+    TestDatabase database() {
+        return TestDatabase.postgres();
+    }
+}
