@@ -40,9 +40,13 @@ public class TokenAuthenticator {
 
     /** Throws {@link UnauthenticatedException} unless the exchange carries one of the provider's tokens. */
     public void authenticate(String provider, Exchange exchange) {
-        String presented = presentedToken(exchange);
-        exchange.getMessage().removeHeader(TOKEN_HEADER);
-        exchange.getMessage().removeHeader(TOKEN_PARAMETER);
+        String presented;
+        try {
+            presented = presentedToken(exchange);
+        } finally {
+            exchange.getMessage().removeHeader(TOKEN_HEADER);
+            exchange.getMessage().removeHeader(TOKEN_PARAMETER);
+        }
         if (presented == null) {
             throw new UnauthenticatedException("a token is required: ?token= in the URL or the "
                     + TOKEN_HEADER + " header");

@@ -53,7 +53,7 @@ public class EventFactory {
                 throw new IllegalStateException("The " + provider + " adapter does not say where " + field + " comes from");
             }
         }
-        String channel = value(fields, required.sources().get("channel"), true);
+        String channel = value(fields, required.sources().get("channel"), true).toUpperCase(java.util.Locale.ROOT);
         String messageId = value(fields, required.sources().get("message_id"), true);
         String providerStatus = value(fields, required.sources().get("provider_status"), true);
         String errorCode = value(fields, source(required, optional, "error_code"), false);
@@ -68,7 +68,7 @@ public class EventFactory {
         Set<String> used = required.sourceFields();
         used.addAll(optional.sourceFields());
         CanonicalStatus status = statusMappings.map(statusMapping != null ? statusMapping : provider, providerStatus);
-        return new CanonicalEvent(UUID.randomUUID(), provider, channel.toUpperCase(java.util.Locale.ROOT), messageId,
+        return new CanonicalEvent(UUID.randomUUID(), provider, channel, messageId,
                 status, providerStatus, errorCode, occurredAt, clock.get().truncatedTo(ChronoUnit.MILLIS),
                 attributes(fields, used), key);
     }

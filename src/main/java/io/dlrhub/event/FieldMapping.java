@@ -38,6 +38,9 @@ record FieldMapping(Map<String, Source> sources) {
             }
             String source = parts[1].trim();
             if (source.length() >= 2 && source.startsWith("'") && source.endsWith("'")) {
+                if (source.length() == 2) {
+                    throw new IllegalStateException("Field mapping entry '" + pair.trim() + "' has an empty constant");
+                }
                 sources.put(target, new Source(null, source.substring(1, source.length() - 1)));
             } else {
                 sources.put(target, new Source(source, null));

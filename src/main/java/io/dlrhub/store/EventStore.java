@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.event.EventJson;
 
@@ -39,7 +40,29 @@ public class EventStore {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Stores the event, or throws {@link StoreUnavailableException} with nothing committed.
+     * A connection that turns out broken (the database restarted, the network failed) is retried
+     * once on a fresh one; that is safe because a repeat of a committed event is a duplicate.
+     */
     public StoreResult store(CanonicalEvent event) {
+        try {
+            return storeOnce(event);
+        } catch (SQLException first) {
+            if (!isConnectionFailure(first)) {
+                throw new StoreUnavailableException("Could not store event: " + first.getMessage(), first);
+            }
+            evictPooledConnections();
+            try {
+                return storeOnce(event);
+            } catch (SQLException second) {
+                second.addSuppressed(first);
+                throw new StoreUnavailableException("Could not store event: " + second.getMessage(), second);
+            }
+        }
+    }
+
+    private StoreResult storeOnce(CanonicalEvent event) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             try {
                 StoreResult result = store(connection, event);
@@ -49,8 +72,19 @@ public class EventStore {
                 rollbackQuietly(connection, e);
                 throw e;
             }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("Could not store event: " + e.getMessage(), e);
+        }
+    }
+
+    /** SQL state class 08: the connection failed, not the statement. */
+    private static boolean isConnectionFailure(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("08")
+                && !(e instanceof java.sql.SQLTransientConnectionException);
+    }
+
+    /** The other pooled connections went to the same database: replace them all, not one per failed webhook. */
+    private void evictPooledConnections() {
+        if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            hikari.getHikariPoolMXBean().softEvictConnections();
         }
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * The databases tests run against: embedded H2 (always) and the real PostgreSQL of the machine
  * (127.0.0.1:5432, db test). Each PostgreSQL test database is a fresh schema, so runs never see
  * each other's rows. Without a reachable PostgreSQL those tests are skipped, unless
- * -Ddlrhub.requirePostgres=true (CI) makes that a failure.
+ * DLRHUB_REQUIRE_POSTGRES=true (set by .ci/run) makes that a failure.
  */
 public record TestDatabase(String name, String url, String user, String password) {
 
@@ -40,8 +40,8 @@ public record TestDatabase(String name, String url, String user, String password
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
-            if (Boolean.getBoolean("dlrhub.requirePostgres")) {
-                throw new IllegalStateException("PostgreSQL is required (dlrhub.requirePostgres) but "
+            if ("true".equalsIgnoreCase(System.getenv("DLRHUB_REQUIRE_POSTGRES"))) {
+                throw new IllegalStateException("PostgreSQL is required (DLRHUB_REQUIRE_POSTGRES) but "
                         + PG_URL + " is not reachable: " + e.getMessage(), e);
             }
             Assumptions.abort("PostgreSQL at " + PG_URL + " is not reachable: " + e.getMessage());

@@ -1,0 +1,53 @@
+package io.dlrhub.store;
+
+import static io.dlrhub.support.RunningHub.FORM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.Map;
+
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TcpProxy;
+import io.dlrhub.support.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL goes away under dlr-hub: webhooks get 503 (the provider retries), never 200 and
+ * never 500; when the database is back, webhooks are accepted again without a restart.
+ */
+class DatabaseOutageTest {
+
+    @Test
+    void webhooksGet503WhileTheDatabaseIsUnreachableAndAreAcceptedWhenItIsBack() throws Exception {
+        TestDatabase real = TestDatabase.postgres();
+        URI pg = URI.create(real.url().substring("jdbc:".length()));
+        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start()) {
+            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
+            TestDatabase database = new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(), real.password());
+            try (RunningHub hub = RunningHub.start(database,
+                    Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
+                assertThat(post(hub, "out-1").status()).isEqualTo(200);
+
+                proxy.cut();
+                for (String id : new String[] {"out-2", "out-3"}) {
+                    Reply reply = post(hub, id);
+                    assertThat(reply.status()).as(reply.toString()).isEqualTo(503);
+                    assertThat(reply.field("error")).isEqualTo("unavailable");
+                    assertThat(reply.raw().headers().firstValue("Retry-After")).isPresent();
+                }
+
+                proxy.start();
+                Reply recovered = post(hub, "out-4");
+                assertThat(recovered.status()).as(recovered.toString()).isEqualTo(200);
+            }
+            assertThat(Sql.rows(real, "SELECT message_id FROM delivery_event ORDER BY message_id"))
+                    .extracting(r -> r.get("message_id")).containsExactly("out-1", "out-4");
+        }
+    }
+
+    private static Reply post(RunningHub hub, String messageId) {
+        return hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=" + messageId + "&status=SENT");
+    }
+}
