@@ -33,15 +33,11 @@ public final class Settings {
     }
 
     public int getInt(String key, int defaultValue) {
-        String value = get(key, null);
-        if (value == null) {
-            return defaultValue;
+        long value = getLong(key, defaultValue);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalStateException("Setting " + key + " is out of range: " + value);
         }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Setting " + key + " must be a whole number, got '" + value + "'");
-        }
+        return (int) value;
     }
 
     public long getLong(String key, long defaultValue) {
