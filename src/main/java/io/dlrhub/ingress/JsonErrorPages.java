@@ -15,19 +15,25 @@ final class JsonErrorPages {
     private JsonErrorPages() {
     }
 
-    static void install(Router router) {
-        router.errorHandler(400, ctx -> answer(ctx, 400, "bad_request", "the request is not valid HTTP"));
-        router.errorHandler(404, ctx -> answer(ctx, 404, "not_found", "no such endpoint: webhooks are POST /webhooks/{provider}"));
-        router.errorHandler(405, ctx -> answer(ctx, 405, "method_not_allowed", "webhooks must be sent with POST"));
-        router.errorHandler(413, ctx -> answer(ctx, 413, "payload_too_large", "the body is larger than the limit (MAX_BODY_BYTES)"));
-        router.errorHandler(500, ctx -> answer(ctx, 500, "internal_error", "the request could not be processed"));
+    /** @param webhooks true for the webhook listener, whose refusals also go to the event log */
+    static void install(Router router, boolean webhooks) {
+        router.errorHandler(400, ctx -> answer(ctx, webhooks, 400, "bad_request", "the request is not valid HTTP"));
+        router.errorHandler(404, ctx -> answer(ctx, webhooks, 404, "not_found",
+                webhooks ? "no such endpoint: webhooks are POST /webhooks/{provider}" : "no such endpoint"));
+        router.errorHandler(405, ctx -> answer(ctx, webhooks, 405, "method_not_allowed",
+                webhooks ? "webhooks must be sent with POST" : "this method is not allowed here"));
+        router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
+                "the body is larger than the limit (MAX_BODY_BYTES)"));
+        router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
     }
 
-    private static void answer(RoutingContext ctx, int status, String code, String message) {
-        String path = ctx.request().path();
-        String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
-        String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-        EventLog.record(provider, status, "rejected", code, remote, null);
+    private static void answer(RoutingContext ctx, boolean webhooks, int status, String code, String message) {
+        if (webhooks) {
+            String path = ctx.request().path();
+            String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
+            String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+            EventLog.record(provider, status, "rejected", code, remote, null);
+        }
         if (ctx.response().ended()) {
             return;
         }

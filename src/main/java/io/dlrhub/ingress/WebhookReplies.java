@@ -40,7 +40,7 @@ final class WebhookReplies {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", result.duplicate() ? "duplicate" : "accepted");
         body.put("event_id", result.eventId().toString());
-        answer(exchange, 200, EventJson.write(body));
+        JsonAnswer.answer(exchange, 200, EventJson.write(body));
         record(exchange, 200, result.duplicate() ? "duplicate" : "accepted", null, result.eventId().toString());
     }
 
@@ -73,20 +73,8 @@ final class WebhookReplies {
             code = "internal_error";
             message = "the webhook could not be processed; nothing was accepted";
         }
-        answer(exchange, status, ErrorBody.json(code, message));
+        JsonAnswer.error(exchange, status, code, message);
         record(exchange, status, "rejected", code, null);
-    }
-
-    private static void answer(Exchange exchange, int status, String json) {
-        Object retryAfter = exchange.getMessage().getHeader("Retry-After");
-        // every request header, query parameter and form field is a message header: none may echo back
-        exchange.getMessage().getHeaders().clear();
-        if (retryAfter != null) {
-            exchange.getMessage().setHeader("Retry-After", retryAfter);
-        }
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(json);
     }
 
     private static void record(Exchange exchange, int status, String result, String reason, String eventId) {

@@ -14,7 +14,8 @@ import io.dlrhub.event.EventJson;
 
 /**
  * Commits one canonical event in one transaction: the delivery_event row (once per provider
- * dedup key) and the message's current status, which only ever moves up in rank.
+ * dedup key), the message's current status, which only ever moves up in rank, and whatever the
+ * new-event hook adds (the outbox deliveries).
  * Written in SQL that PostgreSQL and H2 (MODE=PostgreSQL) both run the same way.
  */
 public class EventStore {
@@ -35,9 +36,20 @@ public class EventStore {
             WHERE provider = ? AND message_id = ? AND status_rank < ?""";
 
     private final DataSource dataSource;
+    private final NewEventHook onNewEvent;
 
-    public EventStore(DataSource dataSource) {
+    /**
+     * @param onNewEvent runs inside the transaction of every new (not duplicate) event
+     */
+    public EventStore(DataSource dataSource, NewEventHook onNewEvent) {
         this.dataSource = dataSource;
+        this.onNewEvent = onNewEvent;
+    }
+
+    /** Work that must commit or roll back together with a new event, such as enqueueing its deliveries. */
+    @FunctionalInterface
+    public interface NewEventHook {
+        void accept(Connection connection, CanonicalEvent event) throws SQLException;
     }
 
     /**
@@ -95,6 +107,7 @@ public class EventStore {
         if (!insertStatus(connection, event)) {
             raiseStatus(connection, event);
         }
+        onNewEvent.accept(connection, event);
         return new StoreResult(event.eventId(), false);
     }
 

@@ -1,10 +1,14 @@
 package io.dlrhub.store;
 
+import java.time.Clock;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Settings;
+import io.dlrhub.outbox.OutboxStore;
+import io.dlrhub.outbox.Sinks;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
@@ -21,7 +25,13 @@ public class StoreConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = createDataSource(new Settings(context));
         migrate(dataSource);
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);
-        context.getRegistry().bind("eventStore", EventStore.class, new EventStore(dataSource));
+        OutboxStore outbox = new OutboxStore(dataSource, Clock.systemUTC());
+        Sinks sinks = new Sinks(context);
+        context.getRegistry().bind("outboxStore", OutboxStore.class, outbox);
+        context.getRegistry().bind("sinks", Sinks.class, sinks);
+        // the outbox rows are written in the event's own transaction: committed together or not at all
+        context.getRegistry().bind("eventStore", EventStore.class, new EventStore(dataSource,
+                (connection, event) -> outbox.enqueue(connection, event.eventId(), sinks.subscribersOf(event))));
         // added before any route starts, so it is stopped after the routes have finished their work
         context.addService(new ServiceSupport() {
             @Override

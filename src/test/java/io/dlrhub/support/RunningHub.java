@@ -37,6 +37,8 @@ public final class RunningHub implements AutoCloseable {
         Map<String, String> all = new HashMap<>();
         all.put("http.port", "0");
         all.put("http.host", "127.0.0.1");
+        all.put("management.host", "127.0.0.1");
+        all.put("management.port", String.valueOf(freePort()));
         all.putAll(database.settings());
         all.putAll(settings);
         Main main = new Main(Application.class);
@@ -47,6 +49,33 @@ public final class RunningHub implements AutoCloseable {
             throw new IllegalStateException("dlr-hub did not start", e);
         }
         return new RunningHub(main);
+    }
+
+    /** A port nobody listens on right now (the management listener cannot share port 0 with the webhook one). */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int managementPort() {
+        return Integer.parseInt(context().resolvePropertyPlaceholders("{{management.port}}"));
+    }
+
+    public URI managementUri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + managementPort() + pathAndQuery);
+    }
+
+    public Reply admin(String method, String pathAndQuery, String adminToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(managementUri(pathAndQuery))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (adminToken != null) {
+            request.header("Authorization", "Bearer " + adminToken);
+        }
+        return send(request.build());
     }
 
     public CamelContext context() {

@@ -1,0 +1,113 @@
+package io.dlrhub.outbox;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.dlrhub.Settings;
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.auth.UnauthenticatedException;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.ingress.HttpServerConfiguration;
+import io.dlrhub.ingress.JsonAnswer;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operations API on the management port (admin token required): list dead deliveries and
+ * replay one once the receiver is fixed.
+ * <ul>
+ *   <li>{@code GET /api/outbox?state=dead|pending&limit=100}</li>
+ *   <li>{@code POST /api/outbox/{id}/replay}</li>
+ * </ul>
+ */
+public class OutboxApiRoutes extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxApiRoutes.class);
+    private static final String ON_MANAGEMENT_PORT = "platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
+
+    @Override
+    public void configure() throws Exception {
+        OutboxStore store = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
+        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
+        if (!admin.isConfigured()) {
+            LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
+        }
+
+        api(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ON_MANAGEMENT_PORT).routeId("api-outbox-list"))
+                .process(admin::authenticate)
+                .process(exchange -> list(exchange, store));
+
+        api(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ON_MANAGEMENT_PORT)
+                .routeId("api-outbox-replay"))
+                .process(admin::authenticate)
+                .process(exchange -> replay(exchange, store));
+    }
+
+    private RouteDefinition api(RouteDefinition route) {
+        route.errorHandler(defaultErrorHandler().logExhausted(false));
+        route.onException(Exception.class).handled(true).process(OutboxApiRoutes::failed);
+        return route;
+    }
+
+    private static void list(Exchange exchange, OutboxStore store) {
+        String state = exchange.getMessage().getHeader("state", "dead", String.class);
+        if (!OutboxStore.DEAD.equals(state) && !OutboxStore.PENDING.equals(state)) {
+            throw new IllegalArgumentException("state must be dead or pending");
+        }
+        int limit = limit(exchange.getMessage().getHeader("limit", String.class));
+        List<OutboxEntry> entries = store.list(state, limit);
+        JsonAnswer.answer(exchange, 200, EventJson.write(entries));
+    }
+
+    private static void replay(Exchange exchange, OutboxStore store) {
+        String raw = exchange.getMessage().getHeader("id", String.class);
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the delivery id must be a number");
+        }
+        if (!store.replay(id)) {
+            JsonAnswer.error(exchange, 404, "not_found", "there is no dead delivery with id " + id);
+            return;
+        }
+        LOG.info("Dead delivery {} replayed through the operations API", id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "replayed");
+        body.put("id", id);
+        JsonAnswer.answer(exchange, 200, EventJson.write(body));
+    }
+
+    private static int limit(String raw) {
+        if (raw == null) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(raw);
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw new IllegalArgumentException("limit must be a number from 1 to 1000");
+    }
+
+    private static void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure instanceof UnauthenticatedException) {
+            JsonAnswer.error(exchange, 401, "unauthorized", failure.getMessage());
+        } else if (failure instanceof IllegalArgumentException) {
+            JsonAnswer.error(exchange, 400, "invalid_parameter", failure.getMessage());
+        } else if (failure instanceof io.dlrhub.store.StoreUnavailableException) {
+            JsonAnswer.error(exchange, 503, "unavailable", "the database is unavailable");
+        } else {
+            LOG.error("Operations API request failed", failure);
+            JsonAnswer.error(exchange, 500, "internal_error", "the request could not be processed");
+        }
+    }
+}
