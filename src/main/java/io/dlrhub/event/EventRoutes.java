@@ -1,10 +1,13 @@
 package io.dlrhub.event;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.dlrhub.Settings;
 import io.dlrhub.store.EventStore;
+import io.dlrhub.store.StoreResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -23,7 +26,11 @@ public class EventRoutes extends RouteBuilder {
     public static final String DEDUP_KEY = "dlrDedupKey";
     public static final String STATUS_MAPPING = "dlrStatusMapping";
     public static final String PROVIDER = "dlrProvider";
-    public static final String RESULT = "dlrResult";
+    /**
+     * Exchange property holding the list of {@link io.dlrhub.store.StoreResult}s of one request. A property,
+     * not a variable, because a split (one request carrying many reports) shares it with its parts.
+     */
+    public static final String RESULTS = "dlrResults";
 
     @Override
     public void configure() {
@@ -39,8 +46,19 @@ public class EventRoutes extends RouteBuilder {
 
         from("direct:persist-event")
                 .routeId("persist-event")
-                .process(exchange -> exchange.setVariable(RESULT,
+                .process(exchange -> results(exchange).add(
                         store.store(exchange.getMessage().getMandatoryBody(CanonicalEvent.class))));
+    }
+
+    /** The results of this request so far; webhook-ingress creates the list before calling the adapter. */
+    @SuppressWarnings("unchecked")
+    public static List<StoreResult> results(Exchange exchange) {
+        List<StoreResult> results = exchange.getProperty(RESULTS, List.class);
+        if (results == null) {
+            results = new CopyOnWriteArrayList<>();
+            exchange.setProperty(RESULTS, results);
+        }
+        return results;
     }
 
     private static CanonicalEvent canonicalize(Exchange exchange, EventFactory events) {

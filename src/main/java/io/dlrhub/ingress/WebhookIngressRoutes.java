@@ -2,6 +2,7 @@ package io.dlrhub.ingress;
 
 import io.dlrhub.Settings;
 import io.dlrhub.auth.TokenAuthenticator;
+import io.dlrhub.event.EventRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.StartupListener;
@@ -42,6 +43,7 @@ public class WebhookIngressRoutes extends RouteBuilder {
                     .process(WebhookReplies::refused)
                 .end()
                 .process(WebhookReplies::rememberCaller)
+                .process(EventRoutes::results)
                 .process(exchange -> identifyProvider(exchange, providers))
                 .process(exchange -> tokens.authenticate(exchange.getVariable(WebhookReplies.PROVIDER, String.class),
                         exchange))

@@ -1,6 +1,7 @@
 package io.dlrhub.ingress;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.dlrhub.auth.UnauthenticatedException;
@@ -19,7 +20,6 @@ final class WebhookReplies {
 
     static final String PROVIDER = EventRoutes.PROVIDER;
     static final String REMOTE = "dlrRemote";
-    static final String RESULT = EventRoutes.RESULT;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
 
     private WebhookReplies() {
@@ -31,17 +31,29 @@ final class WebhookReplies {
         exchange.setVariable(REMOTE, address instanceof SocketAddress socket ? socket.hostAddress() : null);
     }
 
+    /**
+     * 200 once every event of the request is committed: {"status":"accepted"|"duplicate","event_id":…};
+     * a request that carried several reports also lists each one under "events".
+     */
     static void accepted(Exchange exchange) {
-        StoreResult result = exchange.getVariable(RESULT, StoreResult.class);
-        if (result == null) {
+        List<StoreResult> results = EventRoutes.results(exchange);
+        if (results.isEmpty()) {
             throw new IllegalStateException("The adapter route of provider " + exchange.getVariable(PROVIDER)
-                    + " ended without sending the event to direct:accept-event");
+                    + " ended without sending an event to direct:accept-event");
         }
+        boolean anyNew = results.stream().anyMatch(r -> !r.duplicate());
+        String status = anyNew ? "accepted" : "duplicate";
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", result.duplicate() ? "duplicate" : "accepted");
-        body.put("event_id", result.eventId().toString());
+        body.put("status", status);
+        body.put("event_id", results.get(0).eventId().toString());
+        if (results.size() > 1) {
+            body.put("events", results.stream().map(r -> Map.of(
+                    "status", r.duplicate() ? "duplicate" : "accepted",
+                    "event_id", r.eventId().toString())).toList());
+        }
         JsonAnswer.answer(exchange, 200, EventJson.write(body));
-        record(exchange, 200, result.duplicate() ? "duplicate" : "accepted", null, result.eventId().toString());
+        record(exchange, 200, status, null,
+                String.join(",", results.stream().map(r -> r.eventId().toString()).toList()));
     }
 
     static void refused(Exchange exchange) {

@@ -17,6 +17,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public record DeliveryFailure(boolean permanent, Duration retryAfter, String description) {
 
     private static final int MAX_DESCRIPTION = 900;
+    /** Causes can form a loop (initCause); never follow a chain further than this. */
+    private static final int MAX_CAUSES = 32;
 
     public static DeliveryFailure of(Throwable failure) {
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
@@ -28,10 +30,11 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
         }
         PermanentDeliveryException permanent = find(failure, PermanentDeliveryException.class);
         if (permanent != null) {
-            return new DeliveryFailure(true, null, clip(permanent.getMessage()));
+            return new DeliveryFailure(true, null,
+                    clip(permanent.getMessage() == null ? "refused permanently" : permanent.getMessage()));
         }
         Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
+        for (int depth = 0; depth < MAX_CAUSES && root.getCause() != null && root.getCause() != root; depth++) {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? "" : ": " + root.getMessage();
@@ -39,10 +42,12 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSES; depth++) {
             if (type.isInstance(t)) {
                 return type.cast(t);
             }
+            t = t.getCause() == t ? null : t.getCause();
         }
         return null;
     }

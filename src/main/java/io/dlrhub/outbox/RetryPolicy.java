@@ -12,8 +12,11 @@ public record RetryPolicy(Duration initial, Duration max) {
      */
     public Duration delayAfter(int attempts, Duration retryAfter) {
         long cap = max.toMillis();
-        long exponential = initial.toMillis() << Math.min(Math.max(attempts - 1, 0), 30);
-        long base = Math.min(cap, Math.max(exponential, 1));
+        long base = Math.max(initial.toMillis(), 1);
+        for (int doubling = 1; doubling < attempts && base < cap; doubling++) {
+            base *= 2;
+        }
+        base = Math.min(cap, base);
         long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         long asked = retryAfter == null ? 0 : Math.min(retryAfter.toMillis(), cap);
         return Duration.ofMillis(Math.max(jittered, asked));
