@@ -3,9 +3,13 @@ package io.dlrhub.event;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -46,6 +50,15 @@ public class EventFactory {
      */
     public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
                                  String optionalFields, String statusMapping, String dedupKey) {
+        return create(provider, fields, requiredFields, optionalFields, statusMapping, dedupKey, null);
+    }
+
+    /**
+     * @param timeFormat a {@link DateTimeFormatter} pattern for occurred_at (UTC unless it has an
+     *                   offset), null for ISO-8601
+     */
+    public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
+                                 String optionalFields, String statusMapping, String dedupKey, String timeFormat) {
         FieldMapping required = FieldMapping.parse(requiredFields);
         FieldMapping optional = FieldMapping.parse(optionalFields);
         for (String field : Set.of("channel", "message_id", "provider_status")) {
@@ -53,11 +66,11 @@ public class EventFactory {
                 throw new IllegalStateException("The " + provider + " adapter does not say where " + field + " comes from");
             }
         }
-        String channel = value(fields, required.sources().get("channel"), true).toUpperCase(java.util.Locale.ROOT);
+        String channel = value(fields, required.sources().get("channel"), true).toUpperCase(Locale.ROOT);
         String messageId = value(fields, required.sources().get("message_id"), true);
         String providerStatus = value(fields, required.sources().get("provider_status"), true);
         String errorCode = value(fields, source(required, optional, "error_code"), false);
-        OffsetDateTime occurredAt = timestamp(fields, source(required, optional, "occurred_at"));
+        OffsetDateTime occurredAt = timestamp(fields, source(required, optional, "occurred_at"), timeFormat);
 
         String key = dedupKey != null ? dedupKey : String.join(KEY_SEPARATOR, channel, messageId, providerStatus);
         if (dedupKey != null && (dedupKey.isBlank() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH
@@ -86,7 +99,7 @@ public class EventFactory {
             return source.constant();
         }
         String name = source.field();
-        Object raw = fields.get(name);
+        Object raw = lookup(fields, name);
         if (raw instanceof Collection<?> values) {
             if (values.size() > 1) {
                 throw InvalidEventException.invalid(name, "is given more than once");
@@ -113,10 +126,36 @@ public class EventFactory {
         return value;
     }
 
-    private static OffsetDateTime timestamp(Map<String, ?> fields, FieldMapping.Source source) {
+    /** A field by name, or inside nested objects by a dotted path ({@code status.name}). */
+    private static Object lookup(Map<String, ?> fields, String name) {
+        if (fields.containsKey(name) || name.indexOf('.') < 0) {
+            return fields.get(name);
+        }
+        Object current = fields;
+        for (String part : name.split("\\.")) {
+            if (!(current instanceof Map<?, ?> map)) {
+                return null;
+            }
+            current = map.get(part);
+        }
+        return current;
+    }
+
+    private static OffsetDateTime timestamp(Map<String, ?> fields, FieldMapping.Source source, String timeFormat) {
         String value = value(fields, source, false);
         if (value == null) {
             return null;
+        }
+        String name = source.isConstant() ? "occurred_at" : source.field();
+        if (timeFormat != null) {
+            try {
+                TemporalAccessor parsed = DateTimeFormatter.ofPattern(timeFormat, Locale.ROOT)
+                        .parseBest(value, OffsetDateTime::from, LocalDateTime::from);
+                return parsed instanceof OffsetDateTime time ? time.withOffsetSameInstant(ZoneOffset.UTC)
+                        : ((LocalDateTime) parsed).atOffset(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw InvalidEventException.invalid(name, "is not a time of the form " + timeFormat);
+            }
         }
         try {
             return OffsetDateTime.parse(value).withOffsetSameInstant(ZoneOffset.UTC);
@@ -124,7 +163,6 @@ public class EventFactory {
             try {
                 return Instant.parse(value).atOffset(ZoneOffset.UTC);
             } catch (DateTimeParseException notInstant) {
-                String name = source.isConstant() ? "occurred_at" : source.field();
                 throw InvalidEventException.invalid(name, "is not an ISO-8601 time such as 2026-11-27T10:00:01Z");
             }
         }

@@ -17,7 +17,8 @@ import org.apache.camel.builder.RouteBuilder;
  * <p>
  * The adapter sets these variables: {@code dlrFields} (required: channel, message_id,
  * provider_status), {@code dlrOptionalFields} (error_code, occurred_at), and optionally
- * {@code dlrDedupKey} and {@code dlrStatusMapping}. The message body is the webhook's fields as a map.
+ * {@code dlrDedupKey}, {@code dlrStatusMapping} and {@code dlrTimeFormat}. The message body is the
+ * webhook's fields as a map; a field inside a nested object is named by its dotted path ({@code status.name}).
  */
 public class EventRoutes extends RouteBuilder {
 
@@ -25,6 +26,7 @@ public class EventRoutes extends RouteBuilder {
     public static final String OPTIONAL_FIELDS = "dlrOptionalFields";
     public static final String DEDUP_KEY = "dlrDedupKey";
     public static final String STATUS_MAPPING = "dlrStatusMapping";
+    public static final String TIME_FORMAT = "dlrTimeFormat";
     public static final String PROVIDER = "dlrProvider";
     /**
      * Exchange property holding the list of {@link io.dlrhub.store.StoreResult}s of one request. A property,
@@ -79,6 +81,7 @@ public class EventRoutes extends RouteBuilder {
                 exchange.getVariable(FIELDS, String.class),
                 exchange.getVariable(OPTIONAL_FIELDS, String.class),
                 exchange.getVariable(STATUS_MAPPING, String.class),
-                exchange.getVariable(DEDUP_KEY, String.class));
+                exchange.getVariable(DEDUP_KEY, String.class),
+                exchange.getVariable(TIME_FORMAT, String.class));
     }
 }

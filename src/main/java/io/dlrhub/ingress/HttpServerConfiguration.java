@@ -4,7 +4,22 @@ import io.dlrhub.Settings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.dlrhub.auth.WebhookRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -69,6 +84,37 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         public int getServerPort() {
             return port;
+        }
+
+        @Override
+        public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+            return new CapturingConsumer(endpoint, processor, getHandlers(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+        }
+    }
+
+    /**
+     * platform-http turns a form body into a map and mixes form fields, query parameters and
+     * headers into one set of message headers; signatures need the exact bytes and the real
+     * headers, so they are kept as the {@link WebhookRequest} exchange property.
+     */
+    static final class CapturingConsumer extends VertxPlatformHttpConsumer {
+
+        CapturingConsumer(PlatformHttpEndpoint endpoint, Processor processor,
+                          List<Handler<RoutingContext>> handlers, String routerName) {
+            super(endpoint, processor, handlers, routerName);
+        }
+
+        @Override
+        protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
+            Map<String, List<String>> headers = new HashMap<>();
+            ctx.request().headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
+            byte[] body = ctx.body() != null && ctx.body().available() && ctx.body().buffer() != null
+                    ? ctx.body().buffer().getBytes() : null;
+            String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+            exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(ctx.request().method().name(),
+                    ctx.request().uri(), headers, body, remote));
+            return super.populateCamelMessage(ctx, exchange, message);
         }
     }
 

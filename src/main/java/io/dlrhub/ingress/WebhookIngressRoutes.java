@@ -1,7 +1,13 @@
 package io.dlrhub.ingress;
 
 import io.dlrhub.Settings;
-import io.dlrhub.auth.TokenAuthenticator;
+import java.time.Clock;
+import java.util.List;
+
+import io.dlrhub.auth.ProviderAuthenticator;
+import io.dlrhub.auth.TokenScheme;
+import io.dlrhub.auth.TwilioScheme;
+import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.event.EventRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -9,20 +15,23 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The public entry: {@code POST /webhooks/{provider}}. Finds the provider's adapter route,
+ * The public entry: {@code POST /webhooks/{provider}} (GET too, for providers that send query strings). Finds the provider's adapter route,
  * authenticates the caller, hands the request to the adapter and answers once the event is
  * committed. Every refusal is a JSON error with a 4xx (or 503 when the database is down).
  */
 public class WebhookIngressRoutes extends RouteBuilder {
+
+    private static final List<String> CREDENTIAL_HEADERS = List.of("Authorization", TokenScheme.HEADER,
+            TokenScheme.PARAMETER, TwilioScheme.HEADER, "webhook-signature");
 
     @Override
     public void configure() throws Exception {
         CamelContext context = getContext();
         Settings settings = new Settings(context);
         ProviderDirectory providers = new ProviderDirectory(context);
-        TokenAuthenticator tokens = new TokenAuthenticator(p -> settings.getList(p + ".tokens"),
-                settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")));
-        context.getRegistry().bind("tokenAuthenticator", tokens);
+        ProviderAuthenticator authenticator = new ProviderAuthenticator(key -> settings.get(key, null),
+                Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")));
+        context.getRegistry().bind("providerAuthenticator", authenticator);
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -30,12 +39,12 @@ public class WebhookIngressRoutes extends RouteBuilder {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                // say at start, not at the first webhook, which providers run on a generated token
-                providers.providers().forEach(tokens::tokensOf);
+                // say at start, not at the first webhook, how each provider authenticates
+                providers.providers().forEach(authenticator::schemesOf);
             }
         });
 
-        from("platform-http:/webhooks/{provider}?httpMethodRestrict=POST")
+        from("platform-http:/webhooks/{provider}?httpMethodRestrict=POST,GET")
                 .routeId("webhook-ingress")
                 .errorHandler(defaultErrorHandler().logExhausted(false))
                 .onException(Exception.class)
@@ -45,18 +54,30 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 .process(WebhookReplies::rememberCaller)
                 .process(EventRoutes::results)
                 .process(exchange -> identifyProvider(exchange, providers))
-                .process(exchange -> tokens.authenticate(exchange.getVariable(WebhookReplies.PROVIDER, String.class),
-                        exchange))
+                .process(exchange -> authenticate(exchange, authenticator))
                 .toD("direct:provider-${variable." + WebhookReplies.PROVIDER + "}")
                 .process(WebhookReplies::accepted);
 
         from("direct:require-form")
                 .routeId("require-form")
-                .process(ContentTypes.require("application/x-www-form-urlencoded"));
+                .process(RequestGuards::requireForm);
 
         from("direct:require-json")
                 .routeId("require-json")
-                .process(ContentTypes.require("application/json"));
+                .process(RequestGuards::requireJson);
+
+        from("direct:require-query")
+                .routeId("require-query")
+                .process(RequestGuards::requireQuery);
+    }
+
+    private static void authenticate(Exchange exchange, ProviderAuthenticator authenticator) {
+        WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
+        authenticator.authenticate(exchange.getVariable(WebhookReplies.PROVIDER, String.class), request);
+        // credentials stop here: no later step (adapter, sink, log) ever sees them
+        for (String credential : CREDENTIAL_HEADERS) {
+            exchange.getMessage().removeHeader(credential);
+        }
     }
 
     private static void identifyProvider(Exchange exchange, ProviderDirectory providers) {

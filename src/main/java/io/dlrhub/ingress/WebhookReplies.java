@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.dlrhub.auth.ForbiddenException;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.event.EventRoutes;
@@ -68,6 +69,10 @@ final class WebhookReplies {
         } else if (failure instanceof UnauthenticatedException) {
             status = 401;
             code = "unauthorized";
+            message = failure.getMessage();
+        } else if (failure instanceof ForbiddenException) {
+            status = 403;
+            code = "forbidden";
             message = failure.getMessage();
         } else if (failure instanceof InvalidEventException invalid) {
             status = 400;

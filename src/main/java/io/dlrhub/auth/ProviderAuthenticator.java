@@ -1,0 +1,107 @@
+package io.dlrhub.auth;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates webhooks per provider with every scheme configured for it; all of them must pass.
+ * <pre>
+ *   &lt;provider&gt;.tokens           shared tokens (?token= or X-Webhook-Token)
+ *   &lt;provider&gt;.basic-user/-password  HTTP Basic
+ *   &lt;provider&gt;.allowed-ips      IP / CIDR allowlist (X-Forwarded-For only from trusted-proxies)
+ *   &lt;provider&gt;.webhook-secrets  Standard Webhooks signature (whsec_...)
+ *   &lt;provider&gt;.auth-tokens      Twilio signature
+ * </pre>
+ * A provider with none of these is never left open: a token is generated for the run and the URL
+ * to give the provider is logged once, with how to make it permanent.
+ */
+public class ProviderAuthenticator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderAuthenticator.class);
+
+    private final Function<String, String> settings;
+    private final Clock clock;
+    private final String publicBaseUrl;
+    private final Map<String, List<AuthScheme>> schemes = new ConcurrentHashMap<>();
+
+    /**
+     * @param settings      a setting by key, null when unset or empty
+     * @param publicBaseUrl the URL providers call, for URL signatures and the start-up log line
+     */
+    public ProviderAuthenticator(Function<String, String> settings, Clock clock, String publicBaseUrl) {
+        this.settings = settings;
+        this.clock = clock;
+        this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
+                : publicBaseUrl;
+    }
+
+    public void authenticate(String provider, WebhookRequest request) {
+        for (AuthScheme scheme : schemesOf(provider)) {
+            scheme.check(request);
+        }
+    }
+
+    /** The provider's schemes, built on first use; logs which ones apply (never a secret). */
+    public List<AuthScheme> schemesOf(String provider) {
+        return schemes.computeIfAbsent(provider, this::build);
+    }
+
+    private List<AuthScheme> build(String provider) {
+        List<AuthScheme> built = new ArrayList<>();
+        List<String> tokens = list(provider + ".tokens");
+        if (!tokens.isEmpty()) {
+            built.add(new TokenScheme(tokens));
+        }
+        String user = settings.apply(provider + ".basic-user");
+        String password = settings.apply(provider + ".basic-password");
+        if (user != null || password != null) {
+            built.add(new BasicScheme(user, password));
+        }
+        List<String> secrets = list(provider + ".webhook-secrets");
+        if (!secrets.isEmpty()) {
+            built.add(new StandardWebhooksScheme(new StandardWebhooks(secrets, clock, Duration.ofMinutes(5))));
+        }
+        List<String> twilioTokens = list(provider + ".auth-tokens");
+        if (!twilioTokens.isEmpty()) {
+            built.add(new TwilioScheme(new TwilioSignature(twilioTokens), publicBaseUrl));
+        }
+        List<String> allowed = list(provider + ".allowed-ips");
+        if (!allowed.isEmpty()) {
+            built.add(new IpAllowlist(allowed, list("trusted-proxies")));
+        }
+        if (built.isEmpty()) {
+            built.add(new TokenScheme(List.of(generateToken(provider))));
+        } else {
+            LOG.info("Provider '{}' authenticates webhooks by {}", provider,
+                    built.stream().map(AuthScheme::describe).collect(Collectors.joining(" + ")));
+        }
+        return List.copyOf(built);
+    }
+
+    private String generateToken(String provider) {
+        String generated = Secrets.randomToken();
+        String variable = provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_TOKENS";
+        LOG.warn("No credential is configured for provider '{}', so a token was generated for this run only."
+                        + " Webhook URL to give the provider: {}/webhooks/{}?token={}"
+                        + " -- set {}={} (or {}.tokens in application.properties) to keep it across restarts.",
+                provider, publicBaseUrl, provider, generated, variable, generated, provider);
+        return generated;
+    }
+
+    private List<String> list(String key) {
+        String value = settings.apply(key);
+        return value == null ? List.of()
+                : Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,92 @@
+package io.dlrhub.ingress;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.dlrhub.auth.TokenScheme;
+import io.dlrhub.auth.WebhookRequest;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.event.InvalidEventException;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.apache.camel.Exchange;
+
+/**
+ * The first step of every adapter: the request must be of the one form the provider sends, and
+ * leaves as a map of its fields. {@code direct:require-form} (POST, form-urlencoded),
+ * {@code direct:require-json} (POST, a JSON object), {@code direct:require-query} (GET, query
+ * parameters).
+ */
+final class RequestGuards {
+
+    static final String FORM = "application/x-www-form-urlencoded";
+    static final String JSON = "application/json";
+    private static final ObjectReader JSON_OBJECT = EventJson.MAPPER.readerFor(LinkedHashMap.class)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private RequestGuards() {
+    }
+
+    static void requireForm(Exchange exchange) {
+        WebhookRequest request = request(exchange, "POST");
+        requireContentType(request, FORM);
+        if (!(exchange.getMessage().getBody() instanceof Map<?, ?>)) {
+            exchange.getMessage().setBody(Map.of());
+        }
+    }
+
+    static void requireJson(Exchange exchange) {
+        WebhookRequest request = request(exchange, "POST");
+        requireContentType(request, JSON);
+        try {
+            exchange.getMessage().setBody(JSON_OBJECT.readValue(request.rawBody()));
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("invalid_body", "the body is not a JSON object"
+                    + (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? ": a field is given twice" : ""));
+        } catch (IOException e) {
+            throw new InvalidEventException("invalid_body", "the body could not be read as JSON");
+        }
+    }
+
+    static void requireQuery(Exchange exchange) {
+        WebhookRequest request = request(exchange, "GET");
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try {
+            new QueryStringDecoder(request.rawQuery(), StandardCharsets.UTF_8, false).parameters().forEach((name, values) -> {
+                if (!TokenScheme.PARAMETER.equals(name)) {
+                    fields.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values));
+                }
+            });
+        } catch (IllegalArgumentException malformed) {
+            throw new InvalidEventException("invalid_body", "the query string is not valid URL encoding");
+        }
+        exchange.getMessage().setBody(fields);
+    }
+
+    private static WebhookRequest request(Exchange exchange, String method) {
+        WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
+        if (!method.equals(request.method())) {
+            throw new WebhookRejection(405, "method_not_allowed", "this provider's webhooks are sent with " + method);
+        }
+        return request;
+    }
+
+    private static void requireContentType(WebhookRequest request, String mediaType) {
+        String actual = request.contentType();
+        if (!actual.equals(mediaType)) {
+            throw new WebhookRejection(415, "unsupported_media_type", "this provider sends " + mediaType
+                    + (actual.isEmpty() ? "; the request has no Content-Type" : "; got " + clip(actual)));
+        }
+    }
+
+    private static String clip(String value) {
+        String printable = value.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 100 ? printable.substring(0, 100) + "..." : printable;
+    }
+}
