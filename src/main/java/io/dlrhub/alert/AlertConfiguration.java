@@ -3,6 +3,7 @@ package io.dlrhub.alert;
 import java.util.Properties;
 
 import io.dlrhub.Settings;
+import io.dlrhub.observe.Metrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -12,7 +13,7 @@ public class AlertConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
-        context.getRegistry().bind("alertDigest", AlertDigest.class, new AlertDigest());
+        context.getRegistry().bind("alertDigest", AlertDigest.class, new AlertDigest(Metrics.registry(context)));
         Properties smtp = new Properties();
         boolean startTls = Boolean.parseBoolean(settings.get("smtp.starttls", "false"));
         smtp.setProperty("mail.smtp.starttls.enable", String.valueOf(startTls));

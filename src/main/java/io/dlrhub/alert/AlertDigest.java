@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.dlrhub.observe.Metrics;
 import io.dlrhub.outbox.OutboxDispatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
@@ -16,6 +18,16 @@ import org.apache.camel.InvalidPayloadException;
 public class AlertDigest {
 
     public static final String SUBJECT = "Subject";
+    private final MeterRegistry metrics;
+
+    public AlertDigest(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Called by the alert route once the mail server took the e-mail. */
+    public void mailed() {
+        Metrics.alertEmail(metrics);
+    }
 
     public void compose(Exchange exchange) throws InvalidPayloadException {
         @SuppressWarnings("unchecked")

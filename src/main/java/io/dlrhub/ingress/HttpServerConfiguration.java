@@ -3,13 +3,20 @@ package io.dlrhub.ingress;
 import io.dlrhub.Settings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.jsse.KeyManagersParameters;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.SecureSocketProtocolsParameters;
 import org.apache.camel.support.service.ServiceSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.dlrhub.auth.WebhookRequest;
+import io.dlrhub.observe.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -47,6 +54,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
         webhooks.setBindHost(settings.get("http.host", "0.0.0.0"));
         webhooks.setBindPort(settings.getInt("http.port", 8080));
         webhooks.setMaxBodySize(settings.getLong("max-body-bytes", 65536));
+        String keystore = settings.get("tls.keystore", null);
+        if (keystore != null) {
+            webhooks.setSslContextParameters(tls(context, keystore, settings.get("tls.keystore-password", ""),
+                    settings.get("tls.keystore-type", "PKCS12")));
+        }
         context.addService(new Listener(webhooks, true));
         context.getComponent("platform-http", PlatformHttpComponent.class)
                 .setEngine(new ListenerEngine(webhooks.getBindPort()));
@@ -67,6 +79,29 @@ public class HttpServerConfiguration implements CamelConfiguration {
                 vertx.close();
             }
         });
+    }
+
+    /** HTTPS for the webhook listener from a key store (PKCS12 by default); TLS 1.2 and 1.3 only. */
+    static SSLContextParameters tls(CamelContext context, String keystore, String password, String type) {
+        if (!Files.isReadable(Path.of(keystore))) {
+            throw new IllegalStateException("TLS_KEYSTORE " + keystore + " is not a readable file");
+        }
+        KeyStoreParameters store = new KeyStoreParameters();
+        store.setCamelContext(context);
+        store.setResource("file:" + keystore);
+        store.setPassword(password);
+        store.setType(type);
+        KeyManagersParameters keys = new KeyManagersParameters();
+        keys.setCamelContext(context);
+        keys.setKeyStore(store);
+        keys.setKeyPassword(password);
+        SecureSocketProtocolsParameters protocols = new SecureSocketProtocolsParameters();
+        protocols.setSecureSocketProtocol(List.of("TLSv1.3", "TLSv1.2"));
+        SSLContextParameters parameters = new SSLContextParameters();
+        parameters.setCamelContext(context);
+        parameters.setKeyManagers(keys);
+        parameters.setSecureSocketProtocols(protocols);
+        return parameters;
     }
 
     /**
@@ -132,7 +167,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         protected void doStart() throws Exception {
             super.doStart();
             JsonErrorPages.install(VertxPlatformHttpRouter.lookup(getCamelContext(),
-                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort())), webhooks);
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort())), webhooks,
+                    Metrics.registry(getCamelContext()));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.dlrhub.ingress;
 
+import io.dlrhub.observe.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +18,12 @@ final class JsonErrorPages {
     }
 
     /** @param webhooks true for the webhook listener, whose refusals also go to the event log */
-    static void install(Router router, boolean webhooks) {
+    private static volatile MeterRegistry metrics;
+
+    static void install(Router router, boolean webhooks, MeterRegistry registry) {
+        if (webhooks) {
+            metrics = registry;
+        }
         router.errorHandler(400, ctx -> answer(ctx, webhooks, 400, "bad_request", "the request is not valid HTTP"));
         router.errorHandler(404, ctx -> answer(ctx, webhooks, 404, "not_found",
                 webhooks ? "no such endpoint: webhooks are POST /webhooks/{provider}" : "no such endpoint"));
@@ -33,6 +40,9 @@ final class JsonErrorPages {
             String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
             String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
             EventLog.record(provider, status, "rejected", code, remote, null);
+            if (metrics != null) {
+                Metrics.webhook(metrics, "-", "rejected", code);
+            }
         }
         if (ctx.response().ended()) {
             return;

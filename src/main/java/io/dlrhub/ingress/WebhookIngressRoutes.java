@@ -9,6 +9,8 @@ import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.TwilioScheme;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.event.EventRoutes;
+import io.dlrhub.observe.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.StartupListener;
@@ -29,6 +31,7 @@ public class WebhookIngressRoutes extends RouteBuilder {
         CamelContext context = getContext();
         Settings settings = new Settings(context);
         ProviderDirectory providers = new ProviderDirectory(context);
+        MeterRegistry metrics = Metrics.registry(context);
         ProviderAuthenticator authenticator = new ProviderAuthenticator(key -> settings.get(key, null),
                 Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")));
         context.getRegistry().bind("providerAuthenticator", authenticator);
@@ -49,14 +52,14 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 .errorHandler(defaultErrorHandler().logExhausted(false))
                 .onException(Exception.class)
                     .handled(true)
-                    .process(WebhookReplies::refused)
+                    .process(exchange -> WebhookReplies.refused(exchange, metrics))
                 .end()
                 .process(WebhookReplies::rememberCaller)
                 .process(EventRoutes::results)
                 .process(exchange -> identifyProvider(exchange, providers))
                 .process(exchange -> authenticate(exchange, authenticator))
                 .toD("direct:provider-${variable." + WebhookReplies.PROVIDER + "}")
-                .process(WebhookReplies::accepted);
+                .process(exchange -> WebhookReplies.accepted(exchange, metrics));
 
         from("direct:require-form")
                 .routeId("require-form")
@@ -86,5 +89,6 @@ public class WebhookIngressRoutes extends RouteBuilder {
         if (!providers.exists(provider)) {
             throw new WebhookRejection(404, "unknown_provider", "no provider adapter is installed under this name");
         }
+        exchange.setVariable(WebhookReplies.KNOWN_PROVIDER, true);
     }
 }

@@ -1,5 +1,6 @@
 package io.dlrhub.ingress;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,8 @@ import io.dlrhub.event.EventRoutes;
 import io.dlrhub.event.InvalidEventException;
 import io.dlrhub.store.StoreResult;
 import io.dlrhub.store.StoreUnavailableException;
+import io.dlrhub.observe.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.net.SocketAddress;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -21,6 +24,7 @@ final class WebhookReplies {
 
     static final String PROVIDER = EventRoutes.PROVIDER;
     static final String REMOTE = "dlrRemote";
+    static final String KNOWN_PROVIDER = "dlrKnownProvider";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
 
     private WebhookReplies() {
@@ -36,7 +40,7 @@ final class WebhookReplies {
      * 200 once every event of the request is committed: {"status":"accepted"|"duplicate","event_id":…};
      * a request that carried several reports also lists each one under "events".
      */
-    static void accepted(Exchange exchange) {
+    static void accepted(Exchange exchange, MeterRegistry metrics) {
         List<StoreResult> results = EventRoutes.results(exchange);
         if (results.isEmpty()) {
             throw new IllegalStateException("The adapter route of provider " + exchange.getVariable(PROVIDER)
@@ -55,9 +59,12 @@ final class WebhookReplies {
         JsonAnswer.answer(exchange, 200, EventJson.write(body));
         record(exchange, 200, status, null,
                 String.join(",", results.stream().map(r -> r.eventId().toString()).toList()));
+        String provider = exchange.getVariable(PROVIDER, String.class);
+        Metrics.webhook(metrics, provider, status, null);
+        Metrics.ingest(metrics, provider, Duration.ofMillis(exchange.getClock().elapsed()));
     }
 
-    static void refused(Exchange exchange) {
+    static void refused(Exchange exchange, MeterRegistry metrics) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int status;
         String code;
@@ -92,6 +99,8 @@ final class WebhookReplies {
         }
         JsonAnswer.error(exchange, status, code, message);
         record(exchange, status, "rejected", code, null);
+        boolean known = Boolean.TRUE.equals(exchange.getVariable(KNOWN_PROVIDER, Boolean.class));
+        Metrics.webhook(metrics, known ? exchange.getVariable(PROVIDER, String.class) : "-", "rejected", code);
     }
 
     private static void record(Exchange exchange, int status, String result, String reason, String eventId) {

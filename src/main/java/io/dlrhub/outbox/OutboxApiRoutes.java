@@ -6,13 +6,11 @@ import java.util.Map;
 
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
-import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.HttpServerConfiguration;
+import io.dlrhub.ingress.ManagementApi;
 import io.dlrhub.ingress.JsonAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.RouteDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public class OutboxApiRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxApiRoutes.class);
-    private static final String ON_MANAGEMENT_PORT = "platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
+    private static final String ON_MANAGEMENT_PORT = ManagementApi.ON_MANAGEMENT_PORT;
 
     @Override
     public void configure() throws Exception {
@@ -37,20 +35,13 @@ public class OutboxApiRoutes extends RouteBuilder {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
         }
 
-        api(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ON_MANAGEMENT_PORT).routeId("api-outbox-list"))
-                .process(admin::authenticate)
+        ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ON_MANAGEMENT_PORT)
+                        .routeId("api-outbox-list"), admin)
                 .process(exchange -> list(exchange, store));
 
-        api(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ON_MANAGEMENT_PORT)
-                .routeId("api-outbox-replay"))
-                .process(admin::authenticate)
+        ManagementApi.secured(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ON_MANAGEMENT_PORT)
+                        .routeId("api-outbox-replay"), admin)
                 .process(exchange -> replay(exchange, store));
-    }
-
-    private RouteDefinition api(RouteDefinition route) {
-        route.errorHandler(defaultErrorHandler().logExhausted(false));
-        route.onException(Exception.class).handled(true).process(OutboxApiRoutes::failed);
-        return route;
     }
 
     private static void list(Exchange exchange, OutboxStore store) {
@@ -95,19 +86,5 @@ public class OutboxApiRoutes extends RouteBuilder {
             // answered below
         }
         throw new IllegalArgumentException("limit must be a number from 1 to 1000");
-    }
-
-    private static void failed(Exchange exchange) {
-        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (failure instanceof UnauthenticatedException) {
-            JsonAnswer.error(exchange, 401, "unauthorized", failure.getMessage());
-        } else if (failure instanceof IllegalArgumentException) {
-            JsonAnswer.error(exchange, 400, "invalid_parameter", failure.getMessage());
-        } else if (failure instanceof io.dlrhub.store.StoreUnavailableException) {
-            JsonAnswer.error(exchange, 503, "unavailable", "the database is unavailable");
-        } else {
-            LOG.error("Operations API request failed", failure);
-            JsonAnswer.error(exchange, 500, "internal_error", "the request could not be processed");
-        }
     }
 }

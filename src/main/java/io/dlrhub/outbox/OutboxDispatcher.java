@@ -14,6 +14,8 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dlrhub.event.EventJson;
+import io.dlrhub.observe.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -47,6 +49,7 @@ public class OutboxDispatcher {
     private final String alertSink;
     private final String instance;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final MeterRegistry metrics;
 
     public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int concurrency, int batchSize,
                             Duration lease, String alertSink) {
@@ -60,6 +63,7 @@ public class OutboxDispatcher {
         this.jobs = context.getExecutorServiceManager().newCachedThreadPool(this, "outbox-sink");
         this.deliveries = context.getExecutorServiceManager().newFixedThreadPool(this, "outbox-delivery", concurrency);
         this.producer = context.createProducerTemplate();
+        this.metrics = Metrics.registry(context);
     }
 
     /** One tick: a job for every sink that has none running. */
@@ -113,6 +117,9 @@ public class OutboxDispatcher {
             }
         }
         store.markDelivered(delivered);
+        if (!delivered.isEmpty()) {
+            Metrics.delivery(metrics, settings.name(), "delivered", delivered.size());
+        }
     }
 
     private void deliverDigest(SinkSettings settings, List<OutboxRow> rows) {
@@ -131,6 +138,7 @@ public class OutboxDispatcher {
         List<Long> ids = rows.stream().map(OutboxRow::id).toList();
         if (failure == null) {
             store.markDelivered(ids);
+            Metrics.delivery(metrics, settings.name(), "delivered", ids.size());
         } else {
             failed(settings, rows, failure);
         }
@@ -142,6 +150,7 @@ public class OutboxDispatcher {
         List<Long> ids = rows.stream().map(OutboxRow::id).toList();
         if (failure.permanent() || settings.isExhausted(attempts)) {
             store.markDead(ids, failure.description());
+            Metrics.delivery(metrics, settings.name(), "dead", ids.size());
             for (OutboxRow row : rows) {
                 LOG.warn("Delivery {} of event {} to sink {} is dead after {} attempt(s): {}", row.id(), row.eventId(),
                         row.sink(), attempts, failure.description());
@@ -150,6 +159,7 @@ public class OutboxDispatcher {
         } else {
             Duration delay = settings.retry().delayAfter(attempts, failure.retryAfter());
             store.reschedule(ids, delay, failure.description());
+            Metrics.delivery(metrics, settings.name(), "retry", ids.size());
             LOG.info("Delivery to sink {} failed (attempt {}), retrying in {} ms: {}", settings.name(), attempts,
                     delay.toMillis(), failure.description());
         }

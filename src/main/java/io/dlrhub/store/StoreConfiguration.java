@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Settings;
+import io.dlrhub.observe.Metrics;
 import io.dlrhub.outbox.OutboxStore;
 import io.dlrhub.outbox.Sinks;
 import org.apache.camel.CamelConfiguration;
@@ -23,6 +24,8 @@ public class StoreConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         HikariDataSource dataSource = createDataSource(new Settings(context));
+        // hikaricp_connections_* in /observe/metrics
+        dataSource.setMetricRegistry(Metrics.registry(context));
         migrate(dataSource);
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);
         OutboxStore outbox = new OutboxStore(dataSource, Clock.systemUTC());

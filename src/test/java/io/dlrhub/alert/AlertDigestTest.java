@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class AlertDigestTest {
 
     private final DefaultCamelContext context = new DefaultCamelContext();
-    private final AlertDigest digest = new AlertDigest();
+    private final AlertDigest digest = new AlertDigest(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     @AfterEach
     void close() throws Exception {

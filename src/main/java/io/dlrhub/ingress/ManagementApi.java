@@ -1,0 +1,45 @@
+package io.dlrhub.ingress;
+
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.auth.UnauthenticatedException;
+import io.dlrhub.store.StoreUnavailableException;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.DefaultErrorHandlerBuilder;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every operations API route shares: it is served on the management port, requires the
+ * admin token, and answers failures as JSON (401, 400 for bad parameters, 503 without database).
+ */
+public final class ManagementApi {
+
+    public static final String ON_MANAGEMENT_PORT = "platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+
+    private ManagementApi() {
+    }
+
+    /** Adds error answers and the admin check to an operations API route. */
+    public static RouteDefinition secured(RouteDefinition route, AdminAuthenticator admin) {
+        route.errorHandler(new DefaultErrorHandlerBuilder().logExhausted(false));
+        route.onException(Exception.class).handled(true).process(ManagementApi::failed);
+        route.process(admin::authenticate);
+        return route;
+    }
+
+    private static void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure instanceof UnauthenticatedException) {
+            JsonAnswer.error(exchange, 401, "unauthorized", failure.getMessage());
+        } else if (failure instanceof IllegalArgumentException) {
+            JsonAnswer.error(exchange, 400, "invalid_parameter", failure.getMessage());
+        } else if (failure instanceof StoreUnavailableException) {
+            JsonAnswer.error(exchange, 503, "unavailable", "the database is unavailable");
+        } else {
+            LOG.error("Operations API request failed", failure);
+            JsonAnswer.error(exchange, 500, "internal_error", "the request could not be processed");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.dlrhub.observe;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import io.dlrhub.event.EventJson;
+import io.dlrhub.ingress.HttpServerConfiguration;
+import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.outbox.OutboxStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+
+/**
+ * Health and metrics on the management port, at Camel's conventional paths:
+ * {@code /observe/health} (all checks), {@code /observe/health/live}, {@code /observe/health/ready}
+ * (503 with the failing checks when DOWN) and {@code /observe/metrics} (Prometheus text format).
+ */
+public class ObserveRoutes extends RouteBuilder {
+
+    private static final String ON_MANAGEMENT_PORT = "&platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
+    private final Map<String, AtomicLong> outboxRows = new ConcurrentHashMap<>();
+
+    @Override
+    public void configure() throws Exception {
+        HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
+        DatabaseHealthCheck database = new DatabaseHealthCheck(
+                getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        database.setCamelContext(getContext());
+        health.register(database);
+        PrometheusMeterRegistry metrics = Metrics.registry(getContext());
+        OutboxStore outbox = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
+
+        from("platform-http:/observe/health?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+                .routeId("observe-health")
+                .process(exchange -> answer(exchange, HealthCheckHelper.invoke(getContext())));
+        from("platform-http:/observe/health/live?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+                .routeId("observe-health-live")
+                .process(exchange -> answer(exchange, HealthCheckHelper.invokeLiveness(getContext())));
+        from("platform-http:/observe/health/ready?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+                .routeId("observe-health-ready")
+                .process(exchange -> answer(exchange, HealthCheckHelper.invokeReadiness(getContext())));
+        from("platform-http:/observe/metrics?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+                .routeId("observe-metrics")
+                .process(exchange -> {
+                    refreshOutboxGauges(outbox, metrics);
+                    exchange.getMessage().getHeaders().clear();
+                    exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    exchange.getMessage().setBody(metrics.scrape());
+                });
+    }
+
+    private static void answer(Exchange exchange, Collection<HealthCheck.Result> results) {
+        boolean up = HealthCheckHelper.isResultsUp(results, false);
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (HealthCheck.Result result : results) {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("name", result.getCheck().getId());
+            check.put("status", result.getState().name());
+            result.getMessage().ifPresent(message -> check.put("message", message));
+            checks.add(check);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        JsonAnswer.answer(exchange, up ? 200 : 503, EventJson.write(body));
+    }
+
+    /** dlrhub_outbox_rows{sink, state=pending|dead}, counted in the database at scrape time. */
+    private void refreshOutboxGauges(OutboxStore outbox, PrometheusMeterRegistry metrics) {
+        try {
+            for (String state : List.of("pending", "dead")) {
+                outboxRows.forEach((key, value) -> {
+                    if (key.endsWith("/" + state)) {
+                        value.set(0);
+                    }
+                });
+                outbox.countByState(state).forEach((sink, count) -> outboxRows.computeIfAbsent(sink + "/" + state, key -> {
+                    AtomicLong holder = new AtomicLong();
+                    Gauge.builder("dlrhub.outbox.rows", holder, AtomicLong::get)
+                            .description("Outbox deliveries by sink and state")
+                            .tag("sink", sink).tag("state", state).register(metrics);
+                    return holder;
+                }).set(count));
+            }
+        } catch (RuntimeException databaseDown) {
+            // the gauges keep their last values; readiness reports the database
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.dlrhub.store;
+
+import javax.sql.DataSource;
+
+import io.dlrhub.Settings;
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.ingress.ManagementApi;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * {@code GET /api/messages/{provider}/{message_id}} on the management port (admin token): the
+ * message's current canonical status and its timeline, each event with its sink deliveries.
+ */
+public class MessageApiRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() throws Exception {
+        MessageHistory history = new MessageHistory(getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
+
+        ManagementApi.secured(from("platform-http:/api/messages/{provider}/{message_id}?httpMethodRestrict=GET&"
+                        + ManagementApi.ON_MANAGEMENT_PORT).routeId("api-message-history"), admin)
+                .process(exchange -> {
+                    String provider = exchange.getMessage().getHeader("provider", String.class);
+                    String messageId = exchange.getMessage().getHeader("message_id", String.class);
+                    history.find(provider, messageId).ifPresentOrElse(
+                            message -> JsonAnswer.answer(exchange, 200, EventJson.write(message)),
+                            () -> JsonAnswer.error(exchange, 404, "not_found", "no events are stored for this message"));
+                });
+    }
+}
