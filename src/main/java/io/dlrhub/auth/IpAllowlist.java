@@ -2,12 +2,12 @@ package io.dlrhub.auth;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
 
 /**
  * Only requests from listed addresses or CIDR ranges pass. Behind a reverse proxy the client is
@@ -96,20 +96,13 @@ public final class IpAllowlist implements AuthScheme {
         return rules;
     }
 
-    /** Parses an IP literal without ever doing a DNS lookup. */
+    /** Parses an IP literal without ever doing a DNS lookup; anything else is null. */
     private static InetAddress literal(String text) {
         String value = text.trim();
         if (value.startsWith("[") && value.endsWith("]")) {
             value = value.substring(1, value.length() - 1);
         }
-        if (value.isEmpty() || !(value.matches("[0-9.]+") || value.contains(":"))) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(value);
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return NetUtil.createInetAddressFromIpAddressString(value);
     }
 
     @Override

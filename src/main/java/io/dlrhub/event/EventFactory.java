@@ -168,20 +168,48 @@ public class EventFactory {
         }
     }
 
+    /**
+     * Every field the mapping does not read, as text. Of a nested object only what was not
+     * mapped is kept, so no value is stored twice.
+     */
     private static Map<String, String> attributes(Map<String, ?> fields, Set<String> used) {
         Map<String, String> attributes = new TreeMap<>();
         fields.forEach((name, raw) -> {
             if (used.contains(name) || raw == null) {
                 return;
             }
-            String value = raw instanceof Collection<?> values
+            Object rest = raw instanceof Map<?, ?> nested ? without(nested, name, used) : raw;
+            if (rest instanceof Map<?, ?> remaining && remaining.isEmpty()) {
+                return;
+            }
+            String value = rest instanceof Collection<?> values
                     ? String.join(",", values.stream().map(String::valueOf).toList())
-                    : raw instanceof Map<?, ?> ? EventJson.write(raw) : raw.toString();
+                    : rest instanceof Map<?, ?> ? EventJson.write(rest) : rest.toString();
             if (!Text.isStorable(name) || !Text.isStorable(value)) {
                 throw InvalidEventException.invalid(name, "contains a NUL byte or broken Unicode");
             }
             attributes.put(name, value);
         });
         return attributes;
+    }
+
+    /** A copy of a nested object without the dotted paths (below {@code prefix}) the mapping read. */
+    private static Map<String, Object> without(Map<?, ?> nested, String prefix, Set<String> used) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        nested.forEach((key, value) -> {
+            String path = prefix + "." + key;
+            if (used.contains(path)) {
+                return;
+            }
+            if (value instanceof Map<?, ?> deeper) {
+                Map<String, Object> rest = without(deeper, path, used);
+                if (!rest.isEmpty() || deeper.isEmpty()) {
+                    copy.put(String.valueOf(key), rest);
+                }
+            } else {
+                copy.put(String.valueOf(key), value);
+            }
+        });
+        return copy;
     }
 }

@@ -10,6 +10,11 @@ public class InvalidEventException extends RuntimeException {
         this.code = code;
     }
 
+    /** For adapter routes ({@code throwException}): a body that does not carry what the provider promises. */
+    public InvalidEventException(String message) {
+        this("invalid_body", message);
+    }
+
     public static InvalidEventException missing(String field) {
         return new InvalidEventException("missing_field", field + " is missing");
     }

@@ -28,7 +28,7 @@ final class JsonErrorPages {
         router.errorHandler(404, ctx -> answer(ctx, webhooks, 404, "not_found",
                 webhooks ? "no such endpoint: webhooks are POST /webhooks/{provider}" : "no such endpoint"));
         router.errorHandler(405, ctx -> answer(ctx, webhooks, 405, "method_not_allowed",
-                webhooks ? "webhooks must be sent with POST" : "this method is not allowed here"));
+                webhooks ? "webhooks must be sent with POST (or GET, for providers that send query strings)" : "this method is not allowed here"));
         router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
                 "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
