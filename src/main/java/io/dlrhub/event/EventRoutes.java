@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.dlrhub.Settings;
-import io.dlrhub.store.EventStore;
+import io.dlrhub.store.GroupCommit;
 import io.dlrhub.store.StoreResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -39,7 +39,7 @@ public class EventRoutes extends RouteBuilder {
         Settings settings = new Settings(getContext());
         StatusMappings mappings = new StatusMappings(Path.of(settings.get("mappings.dir", "routes/mappings")));
         EventFactory events = new EventFactory(mappings);
-        EventStore store = getContext().getRegistry().lookupByNameAndType("eventStore", EventStore.class);
+        GroupCommit store = getContext().getRegistry().lookupByNameAndType("groupCommit", GroupCommit.class);
 
         from("direct:accept-event")
                 .routeId("accept-event")

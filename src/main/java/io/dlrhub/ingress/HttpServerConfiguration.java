@@ -20,6 +20,7 @@ import io.dlrhub.observe.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -47,7 +48,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         // one Vert.x for both listeners; the servers find it in the registry
-        Vertx vertx = Vertx.vertx();
+        // webhook requests wait on the database in worker threads: enough of them to fill a group commit
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.getInt("http.worker-threads", 64)));
         context.getRegistry().bind("vertx", Vertx.class, vertx);
 
         VertxPlatformHttpServerConfiguration webhooks = new VertxPlatformHttpServerConfiguration();

@@ -64,23 +64,26 @@ public class OutboxStore {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    /** Adds one pending delivery per sink, inside the caller's transaction. */
-    public void enqueue(Connection connection, UUID eventId, Map<String, Duration> delayBySink) throws SQLException {
-        if (delayBySink.isEmpty()) {
-            return;
-        }
+    /** Adds one pending delivery per event and sink that wants it, inside the caller's transaction. */
+    public void enqueueAll(Connection connection, Map<UUID, Map<String, Duration>> delaysBySinkByEvent) throws SQLException {
         OffsetDateTime now = now();
+        boolean any = false;
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (Map.Entry<String, Duration> sink : delayBySink.entrySet()) {
-                insert.setObject(1, eventId);
-                insert.setString(2, sink.getKey());
-                insert.setObject(3, now.plus(sink.getValue()));
-                insert.setString(4, null);
-                insert.setObject(5, now);
-                insert.setObject(6, now);
-                insert.addBatch();
+            for (Map.Entry<UUID, Map<String, Duration>> event : delaysBySinkByEvent.entrySet()) {
+                for (Map.Entry<String, Duration> sink : event.getValue().entrySet()) {
+                    insert.setObject(1, event.getKey());
+                    insert.setString(2, sink.getKey());
+                    insert.setObject(3, now.plus(sink.getValue()));
+                    insert.setString(4, null);
+                    insert.setObject(5, now);
+                    insert.setObject(6, now);
+                    insert.addBatch();
+                    any = true;
+                }
             }
-            insert.executeBatch();
+            if (any) {
+                insert.executeBatch();
+            }
         }
     }
 

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -13,9 +16,9 @@ import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.event.EventJson;
 
 /**
- * Commits one canonical event in one transaction: the delivery_event row (once per provider
- * dedup key), the message's current status, which only ever moves up in rank, and whatever the
- * new-event hook adds (the outbox deliveries).
+ * Commits canonical events, several in one transaction when they arrive together: the
+ * delivery_event rows (once per provider dedup key), each message's current status, which only
+ * ever moves up in rank, and whatever the new-event hook adds (the outbox deliveries).
  * Written in SQL that PostgreSQL and H2 (MODE=PostgreSQL) both run the same way.
  */
 public class EventStore {
@@ -34,52 +37,64 @@ public class EventStore {
     private static final String RAISE_STATUS = """
             UPDATE message_status SET channel = ?, status = ?, status_rank = ?, event_id = ?, updated_at = ?
             WHERE provider = ? AND message_id = ? AND status_rank < ?""";
+    /** Rows are locked in one global order, so two concurrent batches never wait on each other in a circle. */
+    private static final Comparator<CanonicalEvent> BY_DEDUP_KEY =
+            Comparator.comparing(CanonicalEvent::provider).thenComparing(CanonicalEvent::dedupKey);
+    private static final Comparator<CanonicalEvent> BY_MESSAGE =
+            Comparator.comparing(CanonicalEvent::provider).thenComparing(CanonicalEvent::messageId);
 
     private final DataSource dataSource;
-    private final NewEventHook onNewEvent;
+    private final NewEventHook onNewEvents;
 
     /**
-     * @param onNewEvent runs inside the transaction of every new (not duplicate) event
+     * @param onNewEvents runs inside the transaction, with the new (not duplicate) events of it
      */
-    public EventStore(DataSource dataSource, NewEventHook onNewEvent) {
+    public EventStore(DataSource dataSource, NewEventHook onNewEvents) {
         this.dataSource = dataSource;
-        this.onNewEvent = onNewEvent;
+        this.onNewEvents = onNewEvents;
     }
 
-    /** Work that must commit or roll back together with a new event, such as enqueueing its deliveries. */
+    /** Work that must commit or roll back together with new events, such as enqueueing their deliveries. */
     @FunctionalInterface
     public interface NewEventHook {
-        void accept(Connection connection, CanonicalEvent event) throws SQLException;
+        void accept(Connection connection, List<CanonicalEvent> events) throws SQLException;
+    }
+
+    public StoreResult store(CanonicalEvent event) {
+        return storeAll(List.of(event)).get(0);
     }
 
     /**
-     * Stores the event, or throws {@link StoreUnavailableException} with nothing committed.
-     * A connection that turns out broken (the database restarted, the network failed) is retried
-     * once on a fresh one; that is safe because a repeat of a committed event is a duplicate.
+     * Stores the events in one transaction and returns one result per event, in order; or throws
+     * {@link StoreUnavailableException} with nothing committed. A connection that turns out broken
+     * (the database restarted, the network failed) and a deadlock are retried once; that is safe
+     * because a repeat of a committed event is a duplicate.
      */
-    public StoreResult store(CanonicalEvent event) {
+    public List<StoreResult> storeAll(List<CanonicalEvent> events) {
         try {
-            return storeOnce(event);
+            return storeOnce(events);
         } catch (SQLException first) {
-            if (!isConnectionFailure(first)) {
-                throw new StoreUnavailableException("Could not store event: " + first.getMessage(), first);
+            if (!isRetryable(first)) {
+                throw new StoreUnavailableException("Could not store events: " + first.getMessage(), first);
             }
-            evictPooledConnections();
+            if (isConnectionFailure(first)) {
+                evictPooledConnections();
+            }
             try {
-                return storeOnce(event);
+                return storeOnce(events);
             } catch (SQLException second) {
                 second.addSuppressed(first);
-                throw new StoreUnavailableException("Could not store event: " + second.getMessage(), second);
+                throw new StoreUnavailableException("Could not store events: " + second.getMessage(), second);
             }
         }
     }
 
-    private StoreResult storeOnce(CanonicalEvent event) throws SQLException {
+    private List<StoreResult> storeOnce(List<CanonicalEvent> events) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             try {
-                StoreResult result = store(connection, event);
+                List<StoreResult> results = store(connection, events);
                 connection.commit();
-                return result;
+                return results;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection, e);
                 throw e;
@@ -87,44 +102,48 @@ public class EventStore {
         }
     }
 
-    /** SQL state class 08: the connection failed, not the statement. */
-    private static boolean isConnectionFailure(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("08")
-                && !(e instanceof java.sql.SQLTransientConnectionException);
+    List<StoreResult> store(Connection connection, List<CanonicalEvent> events) throws SQLException {
+        List<CanonicalEvent> byKey = new ArrayList<>(events);
+        byKey.sort(BY_DEDUP_KEY);
+        int[] inserted = insertEvents(connection, byKey);
+        List<CanonicalEvent> fresh = new ArrayList<>();
+        java.util.Map<CanonicalEvent, StoreResult> results = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < byKey.size(); i++) {
+            CanonicalEvent event = byKey.get(i);
+            if (inserted[i] == 1) {
+                fresh.add(event);
+                results.put(event, new StoreResult(event.eventId(), false));
+            } else {
+                results.put(event, new StoreResult(findDuplicate(connection, event), true));
+            }
+        }
+        if (!fresh.isEmpty()) {
+            // stable sort: two statuses of one message keep the order in which they arrived
+            List<CanonicalEvent> byMessage = new ArrayList<>(fresh);
+            byMessage.sort(BY_MESSAGE);
+            updateStatuses(connection, byMessage);
+            onNewEvents.accept(connection, fresh);
+        }
+        return events.stream().map(results::get).toList();
     }
 
-    /** The other pooled connections went to the same database: replace them all, not one per failed webhook. */
-    private void evictPooledConnections() {
-        if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
-            hikari.getHikariPoolMXBean().softEvictConnections();
-        }
-    }
-
-    StoreResult store(Connection connection, CanonicalEvent event) throws SQLException {
-        if (!insertEvent(connection, event)) {
-            return new StoreResult(findDuplicate(connection, event), true);
-        }
-        if (!insertStatus(connection, event)) {
-            raiseStatus(connection, event);
-        }
-        onNewEvent.accept(connection, event);
-        return new StoreResult(event.eventId(), false);
-    }
-
-    private static boolean insertEvent(Connection connection, CanonicalEvent event) throws SQLException {
+    private static int[] insertEvents(Connection connection, List<CanonicalEvent> events) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
-            insert.setObject(1, event.eventId());
-            insert.setString(2, event.provider());
-            insert.setString(3, event.channel());
-            insert.setString(4, event.messageId());
-            insert.setString(5, event.status().name());
-            insert.setString(6, event.providerStatus());
-            insert.setString(7, event.errorCode());
-            insert.setObject(8, event.occurredAt());
-            insert.setObject(9, event.receivedAt());
-            insert.setString(10, event.dedupKey());
-            insert.setString(11, EventJson.write(event));
-            return insert.executeUpdate() == 1;
+            for (CanonicalEvent event : events) {
+                insert.setObject(1, event.eventId());
+                insert.setString(2, event.provider());
+                insert.setString(3, event.channel());
+                insert.setString(4, event.messageId());
+                insert.setString(5, event.status().name());
+                insert.setString(6, event.providerStatus());
+                insert.setString(7, event.errorCode());
+                insert.setObject(8, event.occurredAt());
+                insert.setObject(9, event.receivedAt());
+                insert.setString(10, event.dedupKey());
+                insert.setString(11, EventJson.write(event));
+                insert.addBatch();
+            }
+            return insert.executeBatch();
         }
     }
 
@@ -141,30 +160,61 @@ public class EventStore {
         }
     }
 
-    private static boolean insertStatus(Connection connection, CanonicalEvent event) throws SQLException {
+    /** A new message gets its status row; a known one only moves up in rank. Both as batches. */
+    private static void updateStatuses(Connection connection, List<CanonicalEvent> events) throws SQLException {
+        int[] inserted;
         try (PreparedStatement insert = connection.prepareStatement(INSERT_STATUS)) {
-            insert.setString(1, event.provider());
-            insert.setString(2, event.messageId());
-            insert.setString(3, event.channel());
-            insert.setString(4, event.status().name());
-            insert.setInt(5, event.status().rank());
-            insert.setObject(6, event.eventId());
-            insert.setObject(7, event.receivedAt());
-            return insert.executeUpdate() == 1;
+            for (CanonicalEvent event : events) {
+                insert.setString(1, event.provider());
+                insert.setString(2, event.messageId());
+                insert.setString(3, event.channel());
+                insert.setString(4, event.status().name());
+                insert.setInt(5, event.status().rank());
+                insert.setObject(6, event.eventId());
+                insert.setObject(7, event.receivedAt());
+                insert.addBatch();
+            }
+            inserted = insert.executeBatch();
+        }
+        boolean anyKnown = false;
+        try (PreparedStatement update = connection.prepareStatement(RAISE_STATUS)) {
+            for (int i = 0; i < events.size(); i++) {
+                if (inserted[i] == 1) {
+                    continue;
+                }
+                CanonicalEvent event = events.get(i);
+                update.setString(1, event.channel());
+                update.setString(2, event.status().name());
+                update.setInt(3, event.status().rank());
+                update.setObject(4, event.eventId());
+                update.setObject(5, event.receivedAt());
+                update.setString(6, event.provider());
+                update.setString(7, event.messageId());
+                update.setInt(8, event.status().rank());
+                update.addBatch();
+                anyKnown = true;
+            }
+            if (anyKnown) {
+                update.executeBatch();
+            }
         }
     }
 
-    private static void raiseStatus(Connection connection, CanonicalEvent event) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(RAISE_STATUS)) {
-            update.setString(1, event.channel());
-            update.setString(2, event.status().name());
-            update.setInt(3, event.status().rank());
-            update.setObject(4, event.eventId());
-            update.setObject(5, event.receivedAt());
-            update.setString(6, event.provider());
-            update.setString(7, event.messageId());
-            update.setInt(8, event.status().rank());
-            update.executeUpdate();
+    /** SQL state class 08: the connection failed; 40001/40P01: serialization failure or deadlock. */
+    private static boolean isRetryable(SQLException e) {
+        String state = e.getSQLState();
+        return isConnectionFailure(e) || "40001".equals(state) || "40P01".equals(state);
+    }
+
+    private static boolean isConnectionFailure(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("08")
+                && !(e instanceof java.sql.SQLTransientConnectionException);
+    }
+
+    /** The other pooled connections went to the same database: replace them all, not one per failed webhook. */
+    private void evictPooledConnections() {
+        if (dataSource instanceof HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            hikari.getHikariPoolMXBean().softEvictConnections();
         }
     }
 

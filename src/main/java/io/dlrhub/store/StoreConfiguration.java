@@ -1,12 +1,14 @@
 package io.dlrhub.store;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Settings;
+import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.observe.Metrics;
 import io.dlrhub.outbox.OutboxStore;
 import io.dlrhub.outbox.Sinks;
@@ -33,8 +35,10 @@ public class StoreConfiguration implements CamelConfiguration {
         context.getRegistry().bind("outboxStore", OutboxStore.class, outbox);
         context.getRegistry().bind("sinks", Sinks.class, sinks);
         // the outbox rows are written in the event's own transaction: committed together or not at all
-        context.getRegistry().bind("eventStore", EventStore.class, new EventStore(dataSource,
-                (connection, event) -> outbox.enqueue(connection, event.eventId(), sinks.subscribersOf(event))));
+        EventStore events = new EventStore(dataSource, (connection, fresh) -> outbox.enqueueAll(connection,
+                fresh.stream().collect(java.util.stream.Collectors.toMap(CanonicalEvent::eventId, sinks::subscribersOf,
+                        (a, b) -> a, java.util.LinkedHashMap::new))));
+        context.getRegistry().bind("eventStore", EventStore.class, events);
         // added before any route starts, so it is stopped after the routes have finished their work
         context.addService(new ServiceSupport() {
             @Override
@@ -42,6 +46,12 @@ public class StoreConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         });
+        Settings settings = new Settings(context);
+        GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 2),
+                settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)));
+        context.getRegistry().bind("groupCommit", GroupCommit.class, groupCommit);
+        // stopped before the pool: the events already queued are committed first
+        context.addService(groupCommit);
     }
 
     static HikariDataSource createDataSource(Settings settings) {

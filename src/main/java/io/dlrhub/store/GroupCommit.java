@@ -1,0 +1,140 @@
+package io.dlrhub.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.dlrhub.event.CanonicalEvent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: webhooks that arrive while a transaction is being committed are stored together
+ * in the next one, and each caller is answered only when the transaction holding its event has
+ * committed. Under load this turns many small transactions (one disk flush each) into few larger
+ * ones; with a single request in flight it is one transaction, as before.
+ */
+public class GroupCommit extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private final EventStore store;
+    private final int writers;
+    private final int maxBatch;
+    private final Duration maxWait;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean accepting;
+
+    /**
+     * @param writers  transactions committing at the same time
+     * @param maxBatch events per transaction at most
+     * @param maxWait  how long a caller waits for its commit before it is answered 503
+     */
+    public GroupCommit(EventStore store, int writers, int maxBatch, Duration maxWait) {
+        this.store = store;
+        this.writers = writers;
+        this.maxBatch = maxBatch;
+        this.maxWait = maxWait;
+    }
+
+    private record Pending(CanonicalEvent event, CompletableFuture<StoreResult> result) {
+    }
+
+    /** Blocks until the event is committed (or refused); never returns for an uncommitted event. */
+    public StoreResult store(CanonicalEvent event) {
+        if (!accepting) {
+            throw new StoreUnavailableException("the service is shutting down", null);
+        }
+        CompletableFuture<StoreResult> result = new CompletableFuture<>();
+        queue.add(new Pending(event, result));
+        try {
+            return result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new StoreUnavailableException("Could not store event: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            // it may still commit later; the provider's retry is then answered "duplicate"
+            throw new StoreUnavailableException("the database did not commit in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while storing", e);
+        }
+    }
+
+    @Override
+    protected void doStart() {
+        accepting = true;
+        for (int i = 0; i < writers; i++) {
+            Thread thread = new Thread(this::write, "dlr-hub-store-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /** Stops taking events, commits the ones already queued, then lets the writers end. */
+    @Override
+    protected void doStop() throws InterruptedException {
+        accepting = false;
+        for (Thread thread : threads) {
+            thread.join(30_000);
+        }
+        threads.clear();
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (first == null) {
+                if (!accepting) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, maxBatch - 1);
+            commit(batch);
+            batch.clear();
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        try {
+            List<StoreResult> results = store.storeAll(batch.stream().map(Pending::event).toList());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(results.get(i));
+            }
+        } catch (RuntimeException batchFailed) {
+            if (batch.size() == 1) {
+                batch.get(0).result().completeExceptionally(batchFailed);
+                return;
+            }
+            // one bad event must not fail the others: store them one by one
+            LOG.debug("Batch of {} events failed, storing them one by one: {}", batch.size(), batchFailed.getMessage());
+            for (Pending pending : batch) {
+                try {
+                    pending.result().complete(store.store(pending.event()));
+                } catch (RuntimeException failed) {
+                    pending.result().completeExceptionally(failed);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.dlrhub.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.dlrhub.event.CanonicalEvent;
+import io.dlrhub.event.CanonicalStatus;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Several webhooks committed in one transaction behave exactly as if each had its own. */
+class EventStoreBatchTest {
+
+    HikariDataSource dataSource;
+    TestDatabase database;
+
+    EventStore store(String db, AtomicInteger hookCalls) {
+        database = "postgres".equals(db) ? TestDatabase.postgres() : TestDatabase.h2InMemory();
+        dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(database.url());
+        dataSource.setUsername(database.user());
+        dataSource.setPassword(database.password());
+        dataSource.setAutoCommit(false);
+        StoreConfiguration.migrate(dataSource);
+        return new EventStore(dataSource, (connection, fresh) -> hookCalls.addAndGet(fresh.size()));
+    }
+
+    @AfterEach
+    void close() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    static CanonicalEvent event(String messageId, CanonicalStatus status, String word) {
+        return new CanonicalEvent(UUID.randomUUID(), "smsby", "SMS", messageId, status, word, null, null,
+                OffsetDateTime.now(ZoneOffset.UTC), Map.of(), "SMS\u001f" + messageId + "\u001f" + word);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aBatchWithRepeatsAndSeveralStatusesOfOneMessage(String db) {
+        AtomicInteger hook = new AtomicInteger();
+        EventStore store = store(db, hook);
+        CanonicalEvent sent = event("b-1", CanonicalStatus.SENT, "SENT");
+        CanonicalEvent delivered = event("b-1", CanonicalStatus.DELIVERED, "DELIVERED");
+        CanonicalEvent sentAgain = event("b-1", CanonicalStatus.SENT, "SENT");
+        CanonicalEvent other = event("b-2", CanonicalStatus.FAILED, "EXPIRED");
+
+        List<StoreResult> results = store.storeAll(List.of(delivered, sent, sentAgain, other));
+
+        assertThat(results).extracting(StoreResult::duplicate).containsExactly(false, false, true, false);
+        assertThat(results.get(2).eventId()).isEqualTo(sent.eventId());
+        assertThat(hook.get()).isEqualTo(3);
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(3);
+        assertThat(Sql.rows(database, "SELECT message_id, status FROM message_status ORDER BY message_id"))
+                .extracting(r -> r.get("message_id") + "=" + r.get("status")).containsExactly("b-1=DELIVERED", "b-2=FAILED");
+
+        List<StoreResult> later = store.storeAll(List.of(event("b-1", CanonicalStatus.SENT, "SENT"),
+                event("b-1", CanonicalStatus.READ, "READ")));
+        assertThat(later).extracting(StoreResult::duplicate).containsExactly(true, false);
+        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'b-1'"))
+                .extracting(r -> r.get("status")).containsExactly("READ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void groupCommitUnderConcurrencyStoresEachEventOnceAndAnswersEachCaller(String db) throws Exception {
+        AtomicInteger hook = new AtomicInteger();
+        GroupCommit commit = new GroupCommit(store(db, hook), 2, 50, Duration.ofSeconds(30));
+        commit.start();
+        ExecutorService callers = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<StoreResult>> results = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                // every message twice with the same word (a repeat) and once with a higher status
+                String id = "g-" + (i % 100);
+                CanonicalEvent event = i < 200 ? event(id, CanonicalStatus.SENT, "SENT")
+                        : i < 300 ? event(id, CanonicalStatus.DELIVERED, "DELIVERED") : event(id, CanonicalStatus.SENT, "SENT");
+                results.add(callers.submit(() -> commit.store(event)));
+            }
+            long fresh = 0;
+            for (Future<StoreResult> result : results) {
+                fresh += result.get().duplicate() ? 0 : 1;
+            }
+            assertThat(fresh).isEqualTo(200);
+            assertThat(hook.get()).isEqualTo(200);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(200);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM message_status WHERE status = 'DELIVERED'")).isEqualTo(100);
+        } finally {
+            callers.shutdownNow();
+            commit.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void oneEventTheDatabaseRefusesDoesNotFailTheOthersOfItsBatch(String db) throws Exception {
+        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger()), 1, 50, Duration.ofSeconds(30));
+        commit.start();
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                // a provider name longer than the column: the database refuses this one
+                CanonicalEvent event = i == 7
+                        ? new CanonicalEvent(UUID.randomUUID(), "p".repeat(100), "SMS", "bad", CanonicalStatus.SENT, "SENT",
+                                null, null, OffsetDateTime.now(ZoneOffset.UTC), Map.of(), "k")
+                        : event("ok-" + i, CanonicalStatus.SENT, "SENT");
+                results.add(callers.submit(() -> commit.store(event)));
+            }
+            int failed = 0;
+            for (Future<?> result : results) {
+                try {
+                    result.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StoreUnavailableException.class);
+                    failed++;
+                }
+            }
+            assertThat(failed).isEqualTo(1);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(19);
+        } finally {
+            callers.shutdownNow();
+            commit.stop();
+        }
+    }
+}
