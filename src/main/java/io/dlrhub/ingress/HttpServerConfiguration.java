@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.dlrhub.auth.ClientAddress;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.observe.Metrics;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -61,7 +63,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
             webhooks.setSslContextParameters(tls(context, keystore, settings.get("tls.keystore-password", ""),
                     settings.get("tls.keystore-type", "PKCS12")));
         }
-        context.addService(new Listener(webhooks, true));
+        Listener webhookListener = new Listener(webhooks, true);
+        webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512),
+                settings.getLong("rate-limit-per-second", 0), new ClientAddress(settings.getList("trusted-proxies")));
+        webhookListener.requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
+        context.addService(webhookListener);
         context.getComponent("platform-http", PlatformHttpComponent.class)
                 .setEngine(new ListenerEngine(webhooks.getBindPort()));
 
@@ -159,6 +165,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
     static final class Listener extends VertxPlatformHttpServer {
 
         private final boolean webhooks;
+        private TrafficGuard guard;
+        private long requestTimeoutMs;
 
         Listener(VertxPlatformHttpServerConfiguration configuration, boolean webhooks) {
             super(configuration);
@@ -168,9 +176,14 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         protected void doStart() throws Exception {
             super.doStart();
-            JsonErrorPages.install(VertxPlatformHttpRouter.lookup(getCamelContext(),
-                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort())), webhooks,
-                    Metrics.registry(getCamelContext()));
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
+            JsonErrorPages.install(router, webhooks, Metrics.registry(getCamelContext()));
+            if (guard != null) {
+                // before the body is read: a slow or endless body is cut (408), a flood refused early
+                router.route("/webhooks/*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));
+                router.route("/webhooks/*").order(-99).handler(guard);
+            }
         }
     }
 }

@@ -29,6 +29,8 @@ final class JsonErrorPages {
                 webhooks ? "no such endpoint: webhooks are POST /webhooks/{provider}" : "no such endpoint"));
         router.errorHandler(405, ctx -> answer(ctx, webhooks, 405, "method_not_allowed",
                 webhooks ? "webhooks must be sent with POST (or GET, for providers that send query strings)" : "this method is not allowed here"));
+        router.errorHandler(408, ctx -> answer(ctx, webhooks, 408, "request_timeout",
+                "the request was not received in time (REQUEST_TIMEOUT_MS)"));
         router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
                 "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
