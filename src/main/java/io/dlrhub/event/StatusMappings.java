@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps a provider's own status word to the canonical status, from one properties file per
  * provider ({@code <dir>/<provider>.properties}, lines like {@code NOT_DELIVERED = FAILED}).
- * Operators extend a mapping by editing that file; an edit is picked up without a restart.
+ * Operators extend a mapping by editing that file; an edit is picked up within a second, without a restart.
  * A word that is not mapped becomes UNKNOWN: a status is never rejected for being new to us.
  */
 public class StatusMappings {
@@ -26,10 +26,17 @@ public class StatusMappings {
     private static final Logger LOG = LoggerFactory.getLogger(StatusMappings.class);
 
     private final Path directory;
+    private final long recheckNanos;
     private final Map<String, Loaded> cache = new ConcurrentHashMap<>();
 
     public StatusMappings(Path directory) {
+        this(directory, java.time.Duration.ofSeconds(1));
+    }
+
+    /** @param recheck how long a loaded file is used before its modification time is looked at again */
+    public StatusMappings(Path directory, java.time.Duration recheck) {
         this.directory = directory;
+        this.recheckNanos = recheck.toNanos();
     }
 
     public CanonicalStatus map(String mappingName, String providerStatus) {
@@ -39,13 +46,20 @@ public class StatusMappings {
     }
 
     Map<String, CanonicalStatus> mapping(String mappingName) {
+        Loaded loaded = cache.get(mappingName);
+        long now = System.nanoTime();
+        // the file is looked at again at most once a second, not for every webhook
+        if (loaded != null && now - loaded.checkedAt() < recheckNanos) {
+            return loaded.mapping();
+        }
         Path file = directory.resolve(mappingName + ".properties");
         FileTime modified = lastModified(file);
-        Loaded loaded = cache.get(mappingName);
         if (loaded == null || !loaded.modified().equals(modified)) {
-            loaded = new Loaded(modified, read(file, modified));
-            cache.put(mappingName, loaded);
+            loaded = new Loaded(modified, read(file, modified), now);
+        } else {
+            loaded = new Loaded(modified, loaded.mapping(), now);
         }
+        cache.put(mappingName, loaded);
         return loaded.mapping();
     }
 
@@ -88,6 +102,6 @@ public class StatusMappings {
         return word.trim().toUpperCase(Locale.ROOT);
     }
 
-    private record Loaded(FileTime modified, Map<String, CanonicalStatus> mapping) {
+    private record Loaded(FileTime modified, Map<String, CanonicalStatus> mapping, long checkedAt) {
     }
 }

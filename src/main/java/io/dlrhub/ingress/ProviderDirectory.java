@@ -17,32 +17,34 @@ public class ProviderDirectory {
     private static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
     private final CamelContext context;
+    private volatile Snapshot snapshot = new Snapshot(-1, Set.of());
 
     public ProviderDirectory(CamelContext context) {
         this.context = context;
     }
 
     public boolean exists(String provider) {
-        if (provider == null || !PROVIDER_NAME.matcher(provider).matches()) {
-            return false;
-        }
-        String uri = ADAPTER_PREFIX + provider;
-        for (Route route : context.getRoutes()) {
-            if (uri.equals(route.getEndpoint().getEndpointUri())) {
-                return true;
-            }
-        }
-        return false;
+        return provider != null && PROVIDER_NAME.matcher(provider).matches() && providers().contains(provider);
     }
 
+    /** The installed providers; looked up again whenever routes were added or removed (reload). */
     public Set<String> providers() {
-        Set<String> providers = new TreeSet<>();
-        for (Route route : context.getRoutes()) {
-            String uri = route.getEndpoint().getEndpointUri();
-            if (uri.startsWith(ADAPTER_PREFIX)) {
-                providers.add(uri.substring(ADAPTER_PREFIX.length()));
+        Snapshot current = snapshot;
+        int routeCount = context.getRoutesSize();
+        if (current.routeCount() != routeCount) {
+            Set<String> providers = new TreeSet<>();
+            for (Route route : context.getRoutes()) {
+                String uri = route.getEndpoint().getEndpointUri();
+                if (uri.startsWith(ADAPTER_PREFIX)) {
+                    providers.add(uri.substring(ADAPTER_PREFIX.length()));
+                }
             }
+            current = new Snapshot(routeCount, Set.copyOf(providers));
+            snapshot = current;
         }
-        return providers;
+        return current.providers();
+    }
+
+    private record Snapshot(int routeCount, Set<String> providers) {
     }
 }

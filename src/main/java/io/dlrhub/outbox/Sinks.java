@@ -32,17 +32,17 @@ public class Sinks {
     }
 
     public List<String> names() {
-        List<Route> routes = context.getRoutes();
         Snapshot current = snapshot;
-        if (current.routeCount() != routes.size()) {
+        int routeCount = context.getRoutesSize();
+        if (current.routeCount() != routeCount) {
             Set<String> names = new TreeSet<>();
-            for (Route route : routes) {
+            for (Route route : context.getRoutes()) {
                 String uri = route.getEndpoint().getEndpointUri();
                 if (uri.startsWith(SINK_PREFIX)) {
                     names.add(uri.substring(SINK_PREFIX.length()));
                 }
             }
-            current = new Snapshot(routes.size(), List.copyOf(names));
+            current = new Snapshot(routeCount, List.copyOf(names));
             snapshot = current;
         }
         return current.names();

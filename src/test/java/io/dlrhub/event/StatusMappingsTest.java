@@ -56,7 +56,7 @@ class StatusMappingsTest {
     void anEditedFileIsPickedUpByTheNextLookup(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("acme.properties");
         Files.writeString(file, "OK = DELIVERED\n");
-        StatusMappings mappings = new StatusMappings(dir);
+        StatusMappings mappings = new StatusMappings(dir, java.time.Duration.ZERO);
         assertThat(mappings.map("acme", "OK")).isEqualTo(CanonicalStatus.DELIVERED);
         assertThat(mappings.map("acme", "SEEN")).isEqualTo(CanonicalStatus.UNKNOWN);
 
