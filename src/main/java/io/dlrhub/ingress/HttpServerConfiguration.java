@@ -1,20 +1,14 @@
 package io.dlrhub.ingress;
 
-import io.dlrhub.Settings;
-import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
-import org.apache.camel.support.jsse.KeyManagersParameters;
-import org.apache.camel.support.jsse.KeyStoreParameters;
-import org.apache.camel.support.jsse.SSLContextParameters;
-import org.apache.camel.support.jsse.SecureSocketProtocolsParameters;
-import org.apache.camel.support.service.ServiceSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
+import io.dlrhub.Settings;
 import io.dlrhub.auth.ClientAddress;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.observe.Metrics;
@@ -24,17 +18,26 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
-import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.support.jsse.KeyManagersParameters;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.SecureSocketProtocolsParameters;
+import org.apache.camel.support.processor.DelegateAsyncProcessor;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The two listeners: webhooks on {@code http.port}, the operations API (and later health and
@@ -49,8 +52,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
-        // one Vert.x for both listeners; the servers find it in the registry
-        // webhook requests wait on the database in worker threads: enough of them to fill a group commit
+        String keystore = settings.get("tls.keystore", null);
+        SSLContextParameters tls = keystore == null ? null : tls(context, keystore,
+                settings.get("tls.keystore-password", ""), settings.get("tls.keystore-type", "PKCS12"));
+        // one Vert.x for both listeners, found by the servers in the registry; webhook requests wait
+        // on the database in worker threads: enough of them to fill a group commit
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.getInt("http.worker-threads", 64)));
         context.getRegistry().bind("vertx", Vertx.class, vertx);
 
@@ -58,10 +64,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         webhooks.setBindHost(settings.get("http.host", "0.0.0.0"));
         webhooks.setBindPort(settings.getInt("http.port", 8080));
         webhooks.setMaxBodySize(settings.getLong("max-body-bytes", 65536));
-        String keystore = settings.get("tls.keystore", null);
-        if (keystore != null) {
-            webhooks.setSslContextParameters(tls(context, keystore, settings.get("tls.keystore-password", ""),
-                    settings.get("tls.keystore-type", "PKCS12")));
+        if (tls != null) {
+            webhooks.setSslContextParameters(tls);
         }
         Listener webhookListener = new Listener(webhooks, true);
         webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512),
@@ -131,8 +135,31 @@ public class HttpServerConfiguration implements CamelConfiguration {
 
         @Override
         public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-            return new CapturingConsumer(endpoint, processor, getHandlers(),
+            return new CapturingConsumer(endpoint, new StoppingAnswer(processor), getHandlers(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+        }
+    }
+
+    /**
+     * A request that Vert.x took just before its route stopped is refused by Camel without reaching
+     * the route's error handling; it gets the same 503 as any request during shutdown, not a bare 500.
+     */
+    static final class StoppingAnswer extends DelegateAsyncProcessor {
+
+        StoppingAnswer(Processor processor) {
+            super(processor);
+        }
+
+        @Override
+        public boolean process(Exchange exchange, AsyncCallback callback) {
+            return super.process(exchange, doneSync -> {
+                if (exchange.getException() instanceof RejectedExecutionException) {
+                    exchange.setException(null);
+                    exchange.getMessage().setHeader("Retry-After", "5");
+                    JsonAnswer.error(exchange, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
+                }
+                callback.done(doneSync);
+            });
         }
     }
 
@@ -179,6 +206,14 @@ public class HttpServerConfiguration implements CamelConfiguration {
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
             JsonErrorPages.install(router, webhooks, Metrics.registry(getCamelContext()));
+            // while stopping, routes disappear one by one: answer 503 (retry later), never 404 or 500
+            router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+                if (getCamelContext().isStopping()) {
+                    JsonErrorPages.stopping(ctx, webhooks);
+                } else {
+                    ctx.next();
+                }
+            });
             if (guard != null) {
                 // before the body is read: a slow or endless body is cut (408), a flood refused early
                 router.route("/webhooks/*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));

@@ -36,6 +36,11 @@ final class JsonErrorPages {
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
     }
 
+    static void stopping(RoutingContext ctx, boolean webhooks) {
+        ctx.response().putHeader("Retry-After", "5");
+        answer(ctx, webhooks, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
+    }
+
     private static void answer(RoutingContext ctx, boolean webhooks, int status, String code, String message) {
         if (webhooks) {
             String path = ctx.request().path();
