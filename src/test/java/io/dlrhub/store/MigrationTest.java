@@ -1,0 +1,73 @@
+package io.dlrhub.store;
+
+import static io.dlrhub.support.RunningHub.FORM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.junit.jupiter.api.Test;
+
+/** The Flyway migrations on a real PostgreSQL: on an empty database, and on one a release behind, with data. */
+class MigrationTest {
+
+    @Test
+    void anEmptyPostgresIsMigratedToTheLatestVersion() {
+        TestDatabase database = TestDatabase.postgres();
+        Flyway flyway = flyway(database, null);
+        flyway.migrate();
+        assertThat(flyway.info().pending()).isEmpty();
+        assertThat(flyway.info().applied()).extracting(MigrationInfo::getScript)
+                .containsExactly("V1__delivery_events.sql", "V2__outbox.sql");
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isZero();
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox")).isZero();
+    }
+
+    @Test
+    void aDatabaseAtTheFirstReleaseKeepsItsDataAndWorksAfterTheUpgrade() throws Exception {
+        TestDatabase database = TestDatabase.postgres();
+        flyway(database, "1").migrate();
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status,
+                        error_code, occurred_at, received_at, dedup_key, payload)
+                    VALUES ('5dddc5f4-13d7-45c8-bade-73d47feac331', 'smsby', 'VIBER', '2892295', 'SENT', 'SENT', NULL, NULL,
+                        TIMESTAMP WITH TIME ZONE '2026-01-01 10:00:00+00', 'VIBER' || chr(31) || '2892295' || chr(31) || 'SENT',
+                        '{"event_id":"5dddc5f4-13d7-45c8-bade-73d47feac331"}')""");
+            statement.execute("""
+                    INSERT INTO message_status (provider, message_id, channel, status, status_rank, event_id, updated_at)
+                    VALUES ('smsby', '2892295', 'VIBER', 'SENT', 2, '5dddc5f4-13d7-45c8-bade-73d47feac331',
+                        TIMESTAMP WITH TIME ZONE '2026-01-01 10:00:00+00')""");
+        }
+
+        // the service upgrades the schema at start
+        try (RunningHub hub = RunningHub.start(database, Map.of("smsby.tokens", "tok"))) {
+            Reply repeat = hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=2892295&status=SENT");
+            assertThat(repeat.field("status")).isEqualTo("duplicate");
+            assertThat(repeat.field("event_id")).isEqualTo("5dddc5f4-13d7-45c8-bade-73d47feac331");
+            Reply delivered = hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=2892295&status=DELIVERED");
+            assertThat(delivered.field("status")).isEqualTo("accepted");
+        }
+        assertThat(flyway(database, null).info().pending()).isEmpty();
+        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = '2892295'"))
+                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(2);
+    }
+
+    private static Flyway flyway(TestDatabase database, String target) {
+        var configuration = Flyway.configure()
+                .dataSource(database.url(), database.user(), database.password())
+                .locations("classpath:db/migration");
+        if (target != null) {
+            configuration.target(target);
+        }
+        return configuration.load();
+    }
+}
