@@ -67,6 +67,11 @@ public class EventFactory {
             }
         }
         String channel = value(fields, required.sources().get("channel"), true).toUpperCase(Locale.ROOT);
+        if (channel.length() > MAX_FIELD_LENGTH) {
+            // upper case can be longer than the original (ß becomes SS)
+            throw InvalidEventException.invalid(sourceName(required.sources().get("channel"), "channel"),
+                    "is longer than " + MAX_FIELD_LENGTH + " characters");
+        }
         String messageId = value(fields, required.sources().get("message_id"), true);
         String providerStatus = value(fields, required.sources().get("provider_status"), true);
         String errorCode = value(fields, source(required, optional, "error_code"), false);
@@ -106,8 +111,8 @@ public class EventFactory {
             }
             raw = values.isEmpty() ? null : values.iterator().next();
         }
-        if (raw instanceof Map<?, ?>) {
-            throw InvalidEventException.invalid(name, "must be a single value, not an object");
+        if (raw instanceof Map<?, ?> || raw instanceof Collection<?>) {
+            throw InvalidEventException.invalid(name, "must be a single value, not an object or a list");
         }
         // not trimmed: a trailing control character must be refused, not silently dropped
         String value = raw == null ? null : raw.toString();
@@ -146,7 +151,25 @@ public class EventFactory {
         if (value == null) {
             return null;
         }
-        String name = source.isConstant() ? "occurred_at" : source.field();
+        String name = sourceName(source, "occurred_at");
+        OffsetDateTime time;
+        try {
+            time = parseTime(value, timeFormat, name);
+        } catch (java.time.DateTimeException outOfRange) {
+            throw InvalidEventException.invalid(name, "is not a time that can be stored");
+        }
+        // every database we support stores these years; far-off ones are mistakes, not delivery times
+        if (time.getYear() < 1970 || time.getYear() > 9999) {
+            throw InvalidEventException.invalid(name, "is not a time between the years 1970 and 9999");
+        }
+        return time;
+    }
+
+    private static String sourceName(FieldMapping.Source source, String canonical) {
+        return source == null || source.isConstant() ? canonical : source.field();
+    }
+
+    private static OffsetDateTime parseTime(String value, String timeFormat, String name) {
         if (timeFormat != null) {
             try {
                 TemporalAccessor parsed = DateTimeFormatter.ofPattern(timeFormat, Locale.ROOT)
@@ -184,13 +207,21 @@ public class EventFactory {
             }
             String value = rest instanceof Collection<?> values
                     ? String.join(",", values.stream().map(String::valueOf).toList())
-                    : rest instanceof Map<?, ?> ? EventJson.write(rest) : rest.toString();
+                    : rest instanceof Map<?, ?> ? nestedJson(name, rest) : rest.toString();
             if (!Text.isStorable(name) || !Text.isStorable(value)) {
                 throw InvalidEventException.invalid(name, "contains a NUL byte or broken Unicode");
             }
             attributes.put(name, value);
         });
         return attributes;
+    }
+
+    private static String nestedJson(String name, Object nested) {
+        try {
+            return EventJson.write(nested);
+        } catch (IllegalStateException tooDeep) {
+            throw InvalidEventException.invalid(name, "is nested too deeply");
+        }
     }
 
     /** A copy of a nested object without the dotted paths (below {@code prefix}) the mapping read. */

@@ -31,6 +31,8 @@ final class JsonErrorPages {
                 webhooks ? "webhooks must be sent with POST (or GET, for providers that send query strings)" : "this method is not allowed here"));
         router.errorHandler(408, ctx -> answer(ctx, webhooks, 408, "request_timeout",
                 "the request was not received in time (REQUEST_TIMEOUT_MS)"));
+        router.errorHandler(417, ctx -> answer(ctx, webhooks, 417, "expectation_failed",
+                "only Expect: 100-continue is supported"));
         router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
                 "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));

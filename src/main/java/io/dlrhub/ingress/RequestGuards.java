@@ -8,6 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.WebhookRequest;
@@ -27,17 +28,38 @@ final class RequestGuards {
     static final String FORM = "application/x-www-form-urlencoded";
     static final String JSON = "application/json";
     private static final ObjectReader JSON_OBJECT = EventJson.MAPPER.readerFor(LinkedHashMap.class)
-            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private RequestGuards() {
     }
 
+    /**
+     * The fields are decoded here from the raw bytes, the very bytes a signature covers, not taken
+     * from platform-http's form map (its decoder stops silently at the first raw line break).
+     */
     static void requireForm(Exchange exchange) {
         WebhookRequest request = request(exchange, "POST");
         requireContentType(request, FORM);
-        if (!(exchange.getMessage().getBody() instanceof Map<?, ?>)) {
-            exchange.getMessage().setBody(Map.of());
+        String body = new String(request.rawBody(), StandardCharsets.UTF_8);
+        if (body.indexOf('\r') >= 0 || body.indexOf('\n') >= 0) {
+            throw new InvalidEventException("invalid_body", "the form contains a raw line break; values must be URL-encoded");
         }
+        exchange.getMessage().setBody(fields(body, false));
+    }
+
+    private static Map<String, Object> fields(String encoded, boolean withoutToken) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        try {
+            new QueryStringDecoder(encoded, StandardCharsets.UTF_8, false, 10_000).parameters().forEach((name, values) -> {
+                if (!(withoutToken && TokenScheme.PARAMETER.equals(name))) {
+                    fields.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values));
+                }
+            });
+        } catch (IllegalArgumentException malformed) {
+            throw new InvalidEventException("invalid_body", "the fields are not valid URL encoding");
+        }
+        return fields;
     }
 
     static void requireJson(Exchange exchange) {
@@ -56,17 +78,7 @@ final class RequestGuards {
 
     static void requireQuery(Exchange exchange) {
         WebhookRequest request = request(exchange, "GET");
-        Map<String, Object> fields = new LinkedHashMap<>();
-        try {
-            new QueryStringDecoder(request.rawQuery(), StandardCharsets.UTF_8, false).parameters().forEach((name, values) -> {
-                if (!TokenScheme.PARAMETER.equals(name)) {
-                    fields.put(name, values.size() == 1 ? values.get(0) : List.copyOf(values));
-                }
-            });
-        } catch (IllegalArgumentException malformed) {
-            throw new InvalidEventException("invalid_body", "the query string is not valid URL encoding");
-        }
-        exchange.getMessage().setBody(fields);
+        exchange.getMessage().setBody(fields(request.rawQuery(), true));
     }
 
     private static WebhookRequest request(Exchange exchange, String method) {

@@ -43,8 +43,10 @@ final class WebhookReplies {
     static void accepted(Exchange exchange, MeterRegistry metrics) {
         List<StoreResult> results = EventRoutes.results(exchange);
         if (results.isEmpty()) {
-            throw new IllegalStateException("The adapter route of provider " + exchange.getVariable(PROVIDER)
-                    + " ended without sending an event to direct:accept-event");
+            // the provider sent nothing to store (an empty or null report); if this is every request,
+            // the adapter route does not end in direct:accept-event
+            LOG.warn("A webhook of provider {} carried no delivery report", exchange.getVariable(PROVIDER));
+            throw new InvalidEventException("invalid_body", "the request carries no delivery report");
         }
         boolean anyNew = results.stream().anyMatch(r -> !r.duplicate());
         String status = anyNew ? "accepted" : "duplicate";

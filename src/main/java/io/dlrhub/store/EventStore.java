@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.event.EventJson;
+import io.dlrhub.event.InvalidEventException;
 
 /**
  * Commits canonical events, several in one transaction when they arrive together: the
@@ -74,6 +75,10 @@ public class EventStore {
         try {
             return storeOnce(events);
         } catch (SQLException first) {
+            if (first.getSQLState() != null && first.getSQLState().startsWith("22")) {
+                // a value the database cannot hold (data exception): retrying would fail the same way
+                throw new InvalidEventException("invalid_field", "a value of the webhook cannot be stored");
+            }
             if (!isRetryable(first)) {
                 throw new StoreUnavailableException("Could not store events: " + first.getMessage(), first);
             }

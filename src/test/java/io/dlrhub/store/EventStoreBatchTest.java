@@ -129,7 +129,7 @@ class EventStoreBatchTest {
                 try {
                     result.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    assertThat(e.getCause()).isInstanceOf(StoreUnavailableException.class);
+                    assertThat(e.getCause()).isInstanceOf(io.dlrhub.event.InvalidEventException.class);
                     failed++;
                 }
             }
