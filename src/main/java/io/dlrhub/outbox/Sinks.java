@@ -4,14 +4,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.dlrhub.RouteNames;
 import io.dlrhub.Settings;
 import io.dlrhub.event.CanonicalEvent;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
 
 /**
  * The sinks: every route that consumes {@code direct:sink-<name>}. Adding a sink is adding such a
@@ -21,31 +19,17 @@ public class Sinks {
 
     static final String SINK_PREFIX = "direct://sink-";
 
-    private final CamelContext context;
     private final Settings settings;
     private final Map<String, SinkSettings> settingsByName = new ConcurrentHashMap<>();
-    private volatile Snapshot snapshot = new Snapshot(-1, List.of());
+    private final RouteNames routes;
 
     public Sinks(CamelContext context) {
-        this.context = context;
         this.settings = new Settings(context);
+        this.routes = new RouteNames(context, SINK_PREFIX);
     }
 
     public List<String> names() {
-        Snapshot current = snapshot;
-        int routeCount = context.getRoutesSize();
-        if (current.routeCount() != routeCount) {
-            Set<String> names = new TreeSet<>();
-            for (Route route : context.getRoutes()) {
-                String uri = route.getEndpoint().getEndpointUri();
-                if (uri.startsWith(SINK_PREFIX)) {
-                    names.add(uri.substring(SINK_PREFIX.length()));
-                }
-            }
-            current = new Snapshot(routeCount, List.copyOf(names));
-            snapshot = current;
-        }
-        return current.names();
+        return routes.names();
     }
 
     public SinkSettings settings(String sink) {
@@ -62,8 +46,5 @@ public class Sinks {
             }
         }
         return subscribers;
-    }
-
-    private record Snapshot(int routeCount, List<String> names) {
     }
 }
