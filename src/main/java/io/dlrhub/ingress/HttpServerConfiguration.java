@@ -1,5 +1,8 @@
 package io.dlrhub.ingress;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -202,6 +205,17 @@ public class HttpServerConfiguration implements CamelConfiguration {
 
         @Override
         protected void doStart() throws Exception {
+            // Vert.x binds asynchronously and only logs a failure; a taken port must stop the start,
+            // not leave a service that reports ready while no webhook can reach it
+            if (getConfigurationPort() > 0) {
+                try (ServerSocket probe = new ServerSocket()) {
+                    probe.setReuseAddress(true);
+                    probe.bind(new InetSocketAddress(getHost(), getConfigurationPort()));
+                } catch (IOException taken) {
+                    throw new IllegalStateException("Could not listen on " + getHost() + ":" + getConfigurationPort()
+                            + " (is the port in use?): " + taken.getMessage());
+                }
+            }
             super.doStart();
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));

@@ -91,7 +91,7 @@ final class WebhookReplies {
             LOG.warn("Webhook answered 503, the database is unavailable: {}", failure.getMessage());
             status = 503;
             code = "unavailable";
-            message = "the event could not be stored; nothing was accepted, retry later";
+            message = "the event could not be confirmed as stored; retry later (a repeat is answered duplicate)";
             exchange.getMessage().setHeader("Retry-After", "5");
         } else {
             LOG.error("Webhook of provider {} failed", exchange.getVariable(PROVIDER), failure);

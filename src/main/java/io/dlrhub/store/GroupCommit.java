@@ -63,7 +63,9 @@ public class GroupCommit extends ServiceSupport {
             }
             throw new StoreUnavailableException("Could not store event: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            // it may still commit later; the provider's retry is then answered "duplicate"
+            // not written yet: taken out of the queue; already being written: it may still commit,
+            // and the provider's retry is then answered "duplicate"
+            result.cancel(false);
             throw new StoreUnavailableException("the database did not commit in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,15 +117,21 @@ public class GroupCommit extends ServiceSupport {
         }
     }
 
-    private void commit(List<Pending> batch) {
+    private void commit(List<Pending> waiting) {
+        // callers that gave up (timeout) are not written: their provider retries anyway
+        List<Pending> batch = waiting.stream().filter(p -> !p.result().isDone()).toList();
+        if (batch.isEmpty()) {
+            return;
+        }
         try {
             List<StoreResult> results = store.storeAll(batch.stream().map(Pending::event).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }
         } catch (RuntimeException batchFailed) {
-            if (batch.size() == 1) {
-                batch.get(0).result().completeExceptionally(batchFailed);
+            if (batch.size() == 1 || batchFailed instanceof StoreUnavailableException) {
+                // the database is away: every event of the batch gets the same answer now, not one by one
+                batch.forEach(pending -> pending.result().completeExceptionally(batchFailed));
                 return;
             }
             // one bad event must not fail the others: store them one by one
