@@ -1,5 +1,7 @@
 package io.dlrhub.event;
 
+import static io.dlrhub.support.TextChecks.printable;
+import static io.dlrhub.support.TextChecks.storable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -281,34 +283,7 @@ class EventFactoryPropertiesTest {
         assertThat(printable(value)).as("%s is printable: %s", field, escape(value)).isTrue();
     }
 
-    /** No control character (C0, DEL, C1: CR, LF, NUL, tab, ESC, NEL...) and no unpaired surrogate. */
-    static boolean printable(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                return false;
-            }
-        }
-        return storable(value);
-    }
 
-    /** No NUL, well-formed UTF-16. */
-    static boolean storable(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == 0) {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static void put(Map<String, Object> fields, FieldMapping.Source source, Object value) {
         if (source == null || source.isConstant()) {

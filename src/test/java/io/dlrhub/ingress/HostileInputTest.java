@@ -1,5 +1,6 @@
 package io.dlrhub.ingress;
 
+import static io.dlrhub.support.TextChecks.printable;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -2359,24 +2360,6 @@ class HostileInputTest {
     // Text helpers
     // =============================================================================================
 
-    /** No control character (C0, DEL, C1) and no unpaired surrogate. */
-    static boolean printable(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     static String clip(String value, int length) {
         return value.length() > length ? value.substring(0, length) + "..." : value;
