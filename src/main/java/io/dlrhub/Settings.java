@@ -54,7 +54,11 @@ public final class Settings {
 
     /** A list setting split on commas and white space, empty entries dropped. */
     public List<String> getList(String key) {
-        String value = get(key, "");
-        return Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        return split(get(key, ""));
+    }
+
+    /** A list value split on commas and white space, empty entries dropped; null is empty. */
+    public static List<String> split(String value) {
+        return value == null ? List.of() : Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -3,7 +3,6 @@ package io.dlrhub.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.dlrhub.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,8 +100,6 @@ public class ProviderAuthenticator {
     }
 
     private List<String> list(String key) {
-        String value = settings.apply(key);
-        return value == null ? List.of()
-                : Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        return Settings.split(settings.apply(key));
     }
 }

@@ -17,9 +17,9 @@ final class JsonErrorPages {
     private JsonErrorPages() {
     }
 
-    /** @param webhooks true for the webhook listener, whose refusals also go to the event log */
     private static volatile MeterRegistry metrics;
 
+    /** @param webhooks true for the webhook listener, whose refusals also go to the event log and metrics */
     static void install(Router router, boolean webhooks, MeterRegistry registry) {
         if (webhooks) {
             metrics = registry;
@@ -43,7 +43,8 @@ final class JsonErrorPages {
         answer(ctx, webhooks, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
     }
 
-    private static void answer(RoutingContext ctx, boolean webhooks, int status, String code, String message) {
+    /** Answers a request Vert.x-side (no route ran) with a JSON error; webhook refusals are logged and counted. */
+    static void answer(RoutingContext ctx, boolean webhooks, int status, String code, String message) {
         if (webhooks) {
             String path = ctx.request().path();
             String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.dlrhub.auth.ClientAddress;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -61,14 +60,8 @@ final class TrafficGuard implements Handler<RoutingContext> {
     }
 
     private static void refuse(RoutingContext ctx, int status, String code, String message) {
-        String path = ctx.request().path();
-        String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-        EventLog.record(path != null && path.startsWith("/webhooks/") ? path.substring(10) : null, status, "rejected", code,
-                remote, null);
-        ctx.response().setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader("Retry-After", "1")
-                .end(ErrorBody.json(code, message));
+        ctx.response().putHeader("Retry-After", "1");
+        JsonErrorPages.answer(ctx, true, status, code, message);
     }
 
     /** A token bucket holding up to one second's worth of requests. */

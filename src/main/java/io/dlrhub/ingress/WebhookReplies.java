@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.dlrhub.auth.ForbiddenException;
+import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.event.EventRoutes;
@@ -14,7 +15,6 @@ import io.dlrhub.store.StoreResult;
 import io.dlrhub.store.StoreUnavailableException;
 import io.dlrhub.observe.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.net.SocketAddress;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +32,8 @@ final class WebhookReplies {
 
     /** Remembers who called before the request headers are cleared. */
     static void rememberCaller(Exchange exchange) {
-        Object address = exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress");
-        exchange.setVariable(REMOTE, address instanceof SocketAddress socket ? socket.hostAddress() : null);
+        WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
+        exchange.setVariable(REMOTE, request == null ? null : request.remote());
     }
 
     /**

@@ -221,20 +221,24 @@ public class OutboxStore {
 
     public void markDelivered(List<Long> ids) {
         settle(ids, "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, lease_until = NULL,"
-                + " last_error = NULL, updated_at = ? WHERE id = ?", null, null);
+                + " last_error = NULL, updated_at = ? WHERE id = ?", null, false, null);
     }
 
     public void reschedule(List<Long> ids, Duration delay, String error) {
         settle(ids, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,"
-                + " claimed_by = NULL, last_error = ?, updated_at = ? WHERE id = ?", delay, error);
+                + " claimed_by = NULL, last_error = ?, updated_at = ? WHERE id = ?", delay, true, error);
     }
 
     public void markDead(List<Long> ids, String error) {
         settle(ids, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, lease_until = NULL,"
-                + " last_error = ?, updated_at = ? WHERE id = ?", null, error);
+                + " last_error = ?, updated_at = ? WHERE id = ?", null, true, error);
     }
 
-    private void settle(List<Long> ids, String sql, Duration delay, String error) {
+    /**
+     * Runs one settling update per row; its parameters are, in order: next_attempt_at (when
+     * {@code delay} is given), last_error (when {@code withError}), updated_at, id.
+     */
+    private void settle(List<Long> ids, String sql, Duration delay, boolean withError, String error) {
         if (ids.isEmpty()) {
             return;
         }
@@ -246,7 +250,7 @@ public class OutboxStore {
                     if (delay != null) {
                         update.setObject(i++, now.plus(delay));
                     }
-                    if (sql.contains("last_error = ?")) {
+                    if (withError) {
                         update.setString(i++, error);
                     }
                     update.setObject(i++, now);
