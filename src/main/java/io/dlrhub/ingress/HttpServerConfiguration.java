@@ -67,6 +67,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         webhooks.setBindHost(settings.get("http.host", "0.0.0.0"));
         webhooks.setBindPort(settings.getInt("http.port", 8080));
         webhooks.setMaxBodySize(settings.getLong("max-body-bytes", 65536));
+        // webhooks carry no files: without this Vert.x checks its upload folder on disk for every form
+        webhooks.getBodyHandler().setHandleFileUploads(false);
         if (tls != null) {
             webhooks.setSslContextParameters(tls);
         }
@@ -82,6 +84,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         management.setBindHost(settings.get("management.host", "0.0.0.0"));
         management.setBindPort(settings.getInt("management.port", 9876));
         management.setMaxBodySize(16_384L);
+        management.getBodyHandler().setHandleFileUploads(false);
         if (management.getBindPort() == webhooks.getBindPort()) {
             throw new IllegalStateException("MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
         }

@@ -16,6 +16,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.dlrhub.store.PostgresBulk;
 import io.dlrhub.store.StoreUnavailableException;
 
 /**
@@ -33,6 +34,10 @@ public class OutboxStore {
     private static final String INSERT = """
             INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at)
             VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)""";
+    private static final String BULK_INSERT = """
+            INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at)
+            SELECT e::uuid, s, 'pending', 0, n::timestamptz, NULL, ?, ?
+            FROM unnest(?::text[], ?::text[], ?::text[]) AS b(e, s, n)""";
     private static final String DUE_CONDITION =
             "state = 'pending' AND sink = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)";
     private static final String FREE_CONDITION =
@@ -67,24 +72,38 @@ public class OutboxStore {
     /** Adds one pending delivery per event and sink that wants it, inside the caller's transaction. */
     public void enqueueAll(Connection connection, Map<UUID, Map<String, Duration>> delaysBySinkByEvent) throws SQLException {
         OffsetDateTime now = now();
-        boolean any = false;
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            for (Map.Entry<UUID, Map<String, Duration>> event : delaysBySinkByEvent.entrySet()) {
-                for (Map.Entry<String, Duration> sink : event.getValue().entrySet()) {
-                    insert.setObject(1, event.getKey());
-                    insert.setString(2, sink.getKey());
-                    insert.setObject(3, now.plus(sink.getValue()));
-                    insert.setString(4, null);
-                    insert.setObject(5, now);
-                    insert.setObject(6, now);
-                    insert.addBatch();
-                    any = true;
-                }
-            }
-            if (any) {
-                insert.executeBatch();
-            }
+        List<Delivery> deliveries = new ArrayList<>();
+        delaysBySinkByEvent.forEach((eventId, delays) -> delays.forEach(
+                (sink, delay) -> deliveries.add(new Delivery(eventId, sink, now.plus(delay)))));
+        if (deliveries.isEmpty()) {
+            return;
         }
+        if (isPostgres(connection)) {
+            try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT)) {
+                insert.setObject(1, now);
+                insert.setObject(2, now);
+                insert.setArray(3, PostgresBulk.column(connection, deliveries, Delivery::eventId));
+                insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
+                insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::due));
+                insert.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (Delivery delivery : deliveries) {
+                insert.setObject(1, delivery.eventId());
+                insert.setString(2, delivery.sink());
+                insert.setObject(3, delivery.due());
+                insert.setString(4, null);
+                insert.setObject(5, now);
+                insert.setObject(6, now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private record Delivery(UUID eventId, String sink, OffsetDateTime due) {
     }
 
     /** Adds a delivery that carries a note (an alert about another delivery), in its own transaction. */
@@ -220,32 +239,35 @@ public class OutboxStore {
     }
 
     public void markDelivered(List<Long> ids) {
-        settle(ids, "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, lease_until = NULL,"
-                + " last_error = NULL, updated_at = ? WHERE id = ?", null, false, null);
+        settle(ids, "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?",
+                null, false, null);
     }
 
     public void reschedule(List<Long> ids, Duration delay, String error) {
-        settle(ids, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,"
-                + " claimed_by = NULL, last_error = ?, updated_at = ? WHERE id = ?", delay, true, error);
+        settle(ids, "attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, claimed_by = NULL,"
+                + " last_error = ?, updated_at = ?", delay, true, error);
     }
 
     public void markDead(List<Long> ids, String error) {
-        settle(ids, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, lease_until = NULL,"
-                + " last_error = ?, updated_at = ? WHERE id = ?", null, true, error);
+        settle(ids, "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?",
+                null, true, error);
     }
 
     /**
-     * Runs one settling update per row; its parameters are, in order: next_attempt_at (when
-     * {@code delay} is given), last_error (when {@code withError}), updated_at, id.
+     * Applies {@code assignments} to the rows: on PostgreSQL in one statement, elsewhere one per row.
+     * Their parameters are, in order: next_attempt_at (when {@code delay} is given), last_error (when
+     * {@code withError}), updated_at.
      */
-    private void settle(List<Long> ids, String sql, Duration delay, boolean withError, String error) {
+    private void settle(List<Long> ids, String assignments, Duration delay, boolean withError, String error) {
         if (ids.isEmpty()) {
             return;
         }
         run(connection -> {
             OffsetDateTime now = now();
+            boolean bulk = isPostgres(connection);
+            String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?::bigint[])" : " WHERE id = ?");
             try (PreparedStatement update = connection.prepareStatement(sql)) {
-                for (long id : ids) {
+                for (int row = 0; row < (bulk ? 1 : ids.size()); row++) {
                     int i = 1;
                     if (delay != null) {
                         update.setObject(i++, now.plus(delay));
@@ -254,7 +276,11 @@ public class OutboxStore {
                         update.setString(i++, error);
                     }
                     update.setObject(i++, now);
-                    update.setLong(i, id);
+                    if (bulk) {
+                        update.setArray(i, PostgresBulk.column(connection, ids, id -> id));
+                    } else {
+                        update.setLong(i, ids.get(row));
+                    }
                     update.addBatch();
                 }
                 update.executeBatch();
@@ -335,8 +361,7 @@ public class OutboxStore {
     private boolean isPostgres(Connection connection) throws SQLException {
         Boolean known = postgres;
         if (known == null) {
-            known = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
-                    .contains("postgres");
+            known = PostgresBulk.isPostgres(connection);
             postgres = known;
         }
         return known;

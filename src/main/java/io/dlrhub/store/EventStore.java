@@ -38,6 +38,23 @@ public class EventStore {
     private static final String RAISE_STATUS = """
             UPDATE message_status SET channel = ?, status = ?, status_rank = ?, event_id = ?, updated_at = ?
             WHERE provider = ? AND message_id = ? AND status_rank < ?""";
+    private static final String BULK_INSERT_EVENTS = """
+            INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status,
+                                        error_code, occurred_at, received_at, dedup_key, payload)
+            SELECT e::uuid, p, c, m, s, ps, ec, o::timestamptz, r::timestamptz, k, j
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS b(e, p, c, m, s, ps, ec, o, r, k, j, n)
+            ORDER BY n
+            ON CONFLICT DO NOTHING
+            RETURNING event_id""";
+    private static final String BULK_UPSERT_STATUSES = """
+            INSERT INTO message_status (provider, message_id, channel, status, status_rank, event_id, updated_at)
+            SELECT p, m, c, s, r::smallint, e::uuid, u::timestamptz
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS b(p, m, c, s, r, e, u)
+            ON CONFLICT (provider, message_id) DO UPDATE
+            SET channel = EXCLUDED.channel, status = EXCLUDED.status, status_rank = EXCLUDED.status_rank,
+                event_id = EXCLUDED.event_id, updated_at = EXCLUDED.updated_at
+            WHERE message_status.status_rank < EXCLUDED.status_rank""";
     /** Rows are locked in one global order, so two concurrent batches never wait on each other in a circle. */
     private static final Comparator<CanonicalEvent> BY_DEDUP_KEY =
             Comparator.comparing(CanonicalEvent::provider).thenComparing(CanonicalEvent::dedupKey);
@@ -46,6 +63,7 @@ public class EventStore {
 
     private final DataSource dataSource;
     private final NewEventHook onNewEvents;
+    private volatile Boolean postgres;
 
     /**
      * @param onNewEvents runs inside the transaction, with the new (not duplicate) events of it
@@ -110,7 +128,8 @@ public class EventStore {
     List<StoreResult> store(Connection connection, List<CanonicalEvent> events) throws SQLException {
         List<CanonicalEvent> byKey = new ArrayList<>(events);
         byKey.sort(BY_DEDUP_KEY);
-        int[] inserted = insertEvents(connection, byKey);
+        boolean bulk = isPostgres(connection);
+        int[] inserted = bulk ? bulkInsertEvents(connection, byKey) : insertEvents(connection, byKey);
         List<CanonicalEvent> fresh = new ArrayList<>();
         java.util.Map<CanonicalEvent, StoreResult> results = new java.util.IdentityHashMap<>();
         for (int i = 0; i < byKey.size(); i++) {
@@ -126,7 +145,11 @@ public class EventStore {
             // stable sort: two statuses of one message keep the order in which they arrived
             List<CanonicalEvent> byMessage = new ArrayList<>(fresh);
             byMessage.sort(BY_MESSAGE);
-            updateStatuses(connection, byMessage);
+            if (bulk) {
+                upsertStatuses(connection, byMessage);
+            } else {
+                updateStatuses(connection, byMessage);
+            }
             onNewEvents.accept(connection, fresh);
         }
         return events.stream().map(results::get).toList();
@@ -150,6 +173,74 @@ public class EventStore {
             }
             return insert.executeBatch();
         }
+    }
+
+    /** The same as {@link #insertEvents} in one statement: 1 for each event inserted, 0 for a duplicate. */
+    private static int[] bulkInsertEvents(Connection connection, List<CanonicalEvent> events) throws SQLException {
+        java.util.Set<UUID> insertedIds = new java.util.HashSet<>();
+        try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT_EVENTS)) {
+            int i = 1;
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::eventId));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::provider));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::channel));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::messageId));
+            insert.setArray(i++, PostgresBulk.column(connection, events, e -> e.status().name()));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::providerStatus));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::errorCode));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::occurredAt));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::receivedAt));
+            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::dedupKey));
+            insert.setArray(i, PostgresBulk.column(connection, events, EventJson::write));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    insertedIds.add(rows.getObject(1, UUID.class));
+                }
+            }
+        }
+        int[] inserted = new int[events.size()];
+        for (int i = 0; i < inserted.length; i++) {
+            inserted[i] = insertedIds.contains(events.get(i).eventId()) ? 1 : 0;
+        }
+        return inserted;
+    }
+
+    /**
+     * The same outcome as {@link #updateStatuses} in one statement. One statement may touch a row
+     * only once, so each message contributes its winner: the first of its highest-ranked events,
+     * which is the one that would have stayed had they been written one after the other.
+     */
+    private static void upsertStatuses(Connection connection, List<CanonicalEvent> byMessage) throws SQLException {
+        List<CanonicalEvent> winners = new ArrayList<>();
+        for (CanonicalEvent event : byMessage) {
+            CanonicalEvent last = winners.isEmpty() ? null : winners.get(winners.size() - 1);
+            if (last != null && last.provider().equals(event.provider()) && last.messageId().equals(event.messageId())) {
+                if (event.status().rank() > last.status().rank()) {
+                    winners.set(winners.size() - 1, event);
+                }
+            } else {
+                winners.add(event);
+            }
+        }
+        try (PreparedStatement upsert = connection.prepareStatement(BULK_UPSERT_STATUSES)) {
+            int i = 1;
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::provider));
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::messageId));
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::channel));
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, e -> e.status().name()));
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, e -> e.status().rank()));
+            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::eventId));
+            upsert.setArray(i, PostgresBulk.column(connection, winners, CanonicalEvent::receivedAt));
+            upsert.executeUpdate();
+        }
+    }
+
+    private boolean isPostgres(Connection connection) throws SQLException {
+        Boolean known = postgres;
+        if (known == null) {
+            known = PostgresBulk.isPostgres(connection);
+            postgres = known;
+        }
+        return known;
     }
 
     private static UUID findDuplicate(Connection connection, CanonicalEvent event) throws SQLException {
