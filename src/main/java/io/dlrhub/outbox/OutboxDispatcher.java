@@ -2,13 +2,17 @@ package io.dlrhub.outbox;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
@@ -26,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves pending outbox rows to their sink routes. Runs on its own threads, never on a webhook's:
  * each tick starts one job per sink that is not already busy; a job claims due rows, delivers
- * them (several at a time) and records each outcome: delivered, retried later, or dead.
+ * them (several at a time) and records each outcome: delivered, retried later, or dead. New
+ * deliveries do not wait for a tick: they are handed over as soon as their event commits.
  */
-public class OutboxDispatcher {
+public class OutboxDispatcher implements ClaimHandoff {
 
     public static final String EVENT_ID = "DlrEventId";
     public static final String OUTBOX_ID = "DlrOutboxId";
@@ -37,6 +42,8 @@ public class OutboxDispatcher {
     public static final String NOTE = "DlrNote";
     public static final String DIGEST_COUNT = "DlrDigestCount";
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
+    /** Deliveries handed over and not yet sent, per sink, in batches: beyond that, new ones wait for a poll. */
+    private static final int HANDOFF_BATCHES = 20;
 
     private final CamelContext context;
     private final OutboxStore store;
@@ -49,6 +56,8 @@ public class OutboxDispatcher {
     private final String alertSink;
     private final String instance;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Map<String, Queue<HandedOver>> handedOver = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> handedOverCount = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
     public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int concurrency, int batchSize,
@@ -66,22 +75,77 @@ public class OutboxDispatcher {
         this.metrics = Metrics.registry(context);
     }
 
+    private record HandedOver(List<OutboxRow> rows, OffsetDateTime leaseUntil) {
+    }
+
     /** One tick: a job for every sink that has none running. */
     public void tick() {
-        for (String sink : sinks.names()) {
-            if (busy.add(sink)) {
-                try {
-                    jobs.submit(() -> runJob(sink));
-                } catch (RuntimeException rejected) {
-                    busy.remove(sink);
-                }
+        sinks.names().forEach(this::startJob);
+    }
+
+    private void startJob(String sink) {
+        if (busy.add(sink)) {
+            try {
+                jobs.submit(() -> runJob(sink));
+            } catch (RuntimeException rejected) {
+                busy.remove(sink);
             }
+        }
+    }
+
+    @Override
+    public String claimant() {
+        return instance;
+    }
+
+    @Override
+    public Duration lease() {
+        return lease;
+    }
+
+    @Override
+    public int room(String sink) {
+        return batchSize * HANDOFF_BATCHES - handedOverCount.computeIfAbsent(sink, s -> new AtomicInteger()).get();
+    }
+
+    @Override
+    public void handOff(List<OutboxRow> rows, OffsetDateTime leaseUntil) {
+        Map<String, List<OutboxRow>> bySink = new LinkedHashMap<>();
+        rows.forEach(row -> bySink.computeIfAbsent(row.sink(), s -> new ArrayList<>()).add(row));
+        bySink.forEach((sink, sinkRows) -> {
+            handedOverCount.computeIfAbsent(sink, s -> new AtomicInteger()).addAndGet(sinkRows.size());
+            handedOver.computeIfAbsent(sink, s -> new ConcurrentLinkedQueue<>()).add(new HandedOver(sinkRows, leaseUntil));
+            startJob(sink);
+        });
+    }
+
+    /**
+     * Delivers what was handed over, a batch at a time. A delivery that waited here for half its
+     * lease is left alone: its lease will run out and a poll takes it, so it is never sent by two.
+     */
+    private void deliverHandedOver(SinkSettings settings) {
+        Queue<HandedOver> queue = handedOver.get(settings.name());
+        HandedOver next;
+        List<OutboxRow> batch = new ArrayList<>();
+        while (queue != null && (next = queue.poll()) != null) {
+            handedOverCount.get(settings.name()).addAndGet(-next.rows().size());
+            if (store.now().isBefore(next.leaseUntil().minus(lease.dividedBy(2)))) {
+                batch.addAll(next.rows());
+            }
+            if (batch.size() >= batchSize || queue.isEmpty()) {
+                deliverEach(settings, batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            deliverEach(settings, batch);
         }
     }
 
     private void runJob(String sink) {
         try {
             SinkSettings settings = sinks.settings(sink);
+            deliverHandedOver(settings);
             if (settings.isDigest()) {
                 List<OutboxRow> rows = store.claimDigest(sink, batchSize, lease, instance);
                 if (!rows.isEmpty()) {
@@ -98,6 +162,11 @@ public class OutboxDispatcher {
             LOG.warn("Outbox job for sink {} failed, retrying on the next tick: {}", sink, e.getMessage());
         } finally {
             busy.remove(sink);
+        }
+        // handed over after this job's last look: start again rather than wait for the next tick
+        Queue<HandedOver> queue = handedOver.get(sink);
+        if (queue != null && !queue.isEmpty() && context.getStatus().isStarted()) {
+            startJob(sink);
         }
     }
 
@@ -214,6 +283,8 @@ public class OutboxDispatcher {
 
     /** Stops taking work and gives back what this instance claimed but did not settle. */
     public void shutdown() {
+        // from now on new deliveries are written unclaimed, for whichever instance polls next
+        store.handOffTo(null);
         context.getExecutorServiceManager().shutdownGraceful(jobs);
         context.getExecutorServiceManager().shutdownGraceful(deliveries);
         try {

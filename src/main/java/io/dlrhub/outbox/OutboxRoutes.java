@@ -20,6 +20,7 @@ public class OutboxRoutes extends RouteBuilder {
                 Duration.ofMillis(settings.getLong("outbox.lease-ms", 120_000)),
                 settings.get("outbox.alert-sink", "alert"));
         getContext().getRegistry().bind("outboxDispatcher", OutboxDispatcher.class, dispatcher);
+        getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class).handOffTo(dispatcher);
         // stopped before the connection pool (services stop in reverse order of adding)
         getContext().addService(new ServiceSupport() {
             @Override

@@ -10,12 +10,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import io.dlrhub.event.CanonicalEvent;
+import io.dlrhub.event.EventJson;
 import io.dlrhub.store.PostgresBulk;
 import io.dlrhub.store.StoreUnavailableException;
 
@@ -32,12 +36,15 @@ public class OutboxStore {
     static final String DEAD = "dead";
 
     private static final String INSERT = """
-            INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at)
-            VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)""";
+            INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at,
+                                lease_until, claimed_by)
+            VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)""";
     private static final String BULK_INSERT = """
-            INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at)
-            SELECT e::uuid, s, 'pending', 0, n::timestamptz, NULL, ?, ?
-            FROM unnest(?::text[], ?::text[], ?::text[]) AS b(e, s, n)""";
+            INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at,
+                                lease_until, claimed_by)
+            SELECT e::uuid, s, 'pending', 0, n::timestamptz, NULL, ?, ?, l::timestamptz, c
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS b(e, s, n, l, c)
+            RETURNING id, event_id, sink""";
     private static final String DUE_CONDITION =
             "state = 'pending' AND sink = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)";
     private static final String FREE_CONDITION =
@@ -59,6 +66,7 @@ public class OutboxStore {
     private final DataSource dataSource;
     private final Clock clock;
     private volatile Boolean postgres;
+    private volatile ClaimHandoff handoff;
 
     public OutboxStore(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -69,41 +77,96 @@ public class OutboxStore {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    /** Adds one pending delivery per event and sink that wants it, inside the caller's transaction. */
-    public void enqueueAll(Connection connection, Map<UUID, Map<String, Duration>> delaysBySinkByEvent) throws SQLException {
+    /** Where new deliveries are handed over once committed; none: every delivery waits for a poll. */
+    public void handOffTo(ClaimHandoff handoff) {
+        this.handoff = handoff;
+    }
+
+    /**
+     * Adds one pending delivery per event and sink that wants it, inside the caller's transaction.
+     * Deliveries due now are written claimed by this instance as far as the dispatcher has room;
+     * the returned action, run after the commit, hands those over.
+     */
+    public Runnable enqueueAll(Connection connection, List<CanonicalEvent> events,
+                               Function<CanonicalEvent, Map<String, Duration>> subscribers) throws SQLException {
         OffsetDateTime now = now();
+        ClaimHandoff claims = handoff;
+        OffsetDateTime leaseUntil = claims == null ? null : now.plus(claims.lease());
+        Map<String, Integer> room = new HashMap<>();
         List<Delivery> deliveries = new ArrayList<>();
-        delaysBySinkByEvent.forEach((eventId, delays) -> delays.forEach(
-                (sink, delay) -> deliveries.add(new Delivery(eventId, sink, now.plus(delay)))));
+        for (CanonicalEvent event : events) {
+            subscribers.apply(event).forEach((sink, delay) -> {
+                boolean claimed = claims != null && delay.isZero()
+                        && room.merge(sink, claims.room(sink), (left, ignored) -> left) > 0;
+                if (claimed) {
+                    room.merge(sink, -1, Integer::sum);
+                }
+                deliveries.add(new Delivery(event, sink, now.plus(delay), claimed ? leaseUntil : null,
+                        claimed ? claims.claimant() : null));
+            });
+        }
         if (deliveries.isEmpty()) {
-            return;
+            return () -> { };
         }
-        if (isPostgres(connection)) {
-            try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT)) {
-                insert.setObject(1, now);
-                insert.setObject(2, now);
-                insert.setArray(3, PostgresBulk.column(connection, deliveries, Delivery::eventId));
-                insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
-                insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::due));
-                insert.executeUpdate();
+        Map<UUID, Map<String, Long>> ids = isPostgres(connection)
+                ? insertInOneStatement(connection, deliveries, now)
+                : insertOneByOne(connection, deliveries, now);
+        List<OutboxRow> handed = new ArrayList<>();
+        for (Delivery delivery : deliveries) {
+            if (delivery.claimedBy() != null) {
+                handed.add(new OutboxRow(ids.get(delivery.event().eventId()).get(delivery.sink()),
+                        delivery.event().eventId(), delivery.sink(), 0, null, EventJson.write(delivery.event())));
             }
-            return;
         }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+        return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, leaseUntil);
+    }
+
+    private record Delivery(CanonicalEvent event, String sink, OffsetDateTime due, OffsetDateTime leaseUntil,
+                            String claimedBy) {
+    }
+
+    /** The new rows' ids by event and sink. */
+    private static Map<UUID, Map<String, Long>> insertInOneStatement(Connection connection, List<Delivery> deliveries,
+                                                                     OffsetDateTime now) throws SQLException {
+        Map<UUID, Map<String, Long>> ids = new HashMap<>();
+        try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT)) {
+            insert.setObject(1, now);
+            insert.setObject(2, now);
+            insert.setArray(3, PostgresBulk.column(connection, deliveries, d -> d.event().eventId()));
+            insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
+            insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::due));
+            insert.setArray(6, PostgresBulk.column(connection, deliveries, Delivery::leaseUntil));
+            insert.setArray(7, PostgresBulk.column(connection, deliveries, Delivery::claimedBy));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    ids.computeIfAbsent(rows.getObject(2, UUID.class), e -> new HashMap<>()).put(rows.getString(3), rows.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static Map<UUID, Map<String, Long>> insertOneByOne(Connection connection, List<Delivery> deliveries,
+                                                               OffsetDateTime now) throws SQLException {
+        Map<UUID, Map<String, Long>> ids = new HashMap<>();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (Delivery delivery : deliveries) {
-                insert.setObject(1, delivery.eventId());
+                insert.setObject(1, delivery.event().eventId());
                 insert.setString(2, delivery.sink());
                 insert.setObject(3, delivery.due());
                 insert.setString(4, null);
                 insert.setObject(5, now);
                 insert.setObject(6, now);
-                insert.addBatch();
+                insert.setObject(7, delivery.leaseUntil());
+                insert.setString(8, delivery.claimedBy());
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    ids.computeIfAbsent(delivery.event().eventId(), e -> new HashMap<>()).put(delivery.sink(), keys.getLong(1));
+                }
             }
-            insert.executeBatch();
         }
-    }
-
-    private record Delivery(UUID eventId, String sink, OffsetDateTime due) {
+        return ids;
     }
 
     /** Adds a delivery that carries a note (an alert about another delivery), in its own transaction. */
@@ -117,6 +180,8 @@ public class OutboxStore {
                 insert.setString(4, note);
                 insert.setObject(5, now);
                 insert.setObject(6, now);
+                insert.setObject(7, null);
+                insert.setString(8, null);
                 insert.executeUpdate();
             }
             return null;

@@ -73,10 +73,16 @@ public class EventStore {
         this.onNewEvents = onNewEvents;
     }
 
-    /** Work that must commit or roll back together with new events, such as enqueueing their deliveries. */
+    /**
+     * Work that must commit or roll back together with new events, such as enqueueing their
+     * deliveries. What it returns runs once the transaction has committed (never when it rolled back).
+     */
     @FunctionalInterface
     public interface NewEventHook {
-        void accept(Connection connection, List<CanonicalEvent> events) throws SQLException;
+        Runnable accept(Connection connection, List<CanonicalEvent> events) throws SQLException;
+    }
+
+    private record Written(List<StoreResult> results, Runnable afterCommit) {
     }
 
     public StoreResult store(CanonicalEvent event) {
@@ -115,9 +121,10 @@ public class EventStore {
     private List<StoreResult> storeOnce(List<CanonicalEvent> events) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             try {
-                List<StoreResult> results = store(connection, events);
+                Written written = store(connection, events);
                 connection.commit();
-                return results;
+                written.afterCommit().run();
+                return written.results();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection, e);
                 throw e;
@@ -125,7 +132,7 @@ public class EventStore {
         }
     }
 
-    List<StoreResult> store(Connection connection, List<CanonicalEvent> events) throws SQLException {
+    private Written store(Connection connection, List<CanonicalEvent> events) throws SQLException {
         List<CanonicalEvent> byKey = new ArrayList<>(events);
         byKey.sort(BY_DEDUP_KEY);
         boolean bulk = isPostgres(connection);
@@ -141,6 +148,7 @@ public class EventStore {
                 results.put(event, new StoreResult(findDuplicate(connection, event), true));
             }
         }
+        Runnable afterCommit = () -> { };
         if (!fresh.isEmpty()) {
             // stable sort: two statuses of one message keep the order in which they arrived
             List<CanonicalEvent> byMessage = new ArrayList<>(fresh);
@@ -150,9 +158,9 @@ public class EventStore {
             } else {
                 updateStatuses(connection, byMessage);
             }
-            onNewEvents.accept(connection, fresh);
+            afterCommit = onNewEvents.accept(connection, fresh);
         }
-        return events.stream().map(results::get).toList();
+        return new Written(events.stream().map(results::get).toList(), afterCommit);
     }
 
     private static int[] insertEvents(Connection connection, List<CanonicalEvent> events) throws SQLException {

@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Settings;
-import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.observe.Metrics;
 import io.dlrhub.outbox.OutboxStore;
 import io.dlrhub.outbox.Sinks;
@@ -35,9 +34,8 @@ public class StoreConfiguration implements CamelConfiguration {
         context.getRegistry().bind("outboxStore", OutboxStore.class, outbox);
         context.getRegistry().bind("sinks", Sinks.class, sinks);
         // the outbox rows are written in the event's own transaction: committed together or not at all
-        EventStore events = new EventStore(dataSource, (connection, fresh) -> outbox.enqueueAll(connection,
-                fresh.stream().collect(java.util.stream.Collectors.toMap(CanonicalEvent::eventId, sinks::subscribersOf,
-                        (a, b) -> a, java.util.LinkedHashMap::new))));
+        EventStore events = new EventStore(dataSource,
+                (connection, fresh) -> outbox.enqueueAll(connection, fresh, sinks::subscribersOf));
         context.getRegistry().bind("eventStore", EventStore.class, events);
         // added before any route starts, so it is stopped after the routes have finished their work
         context.addService(new ServiceSupport() {

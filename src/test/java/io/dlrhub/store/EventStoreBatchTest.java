@@ -37,7 +37,10 @@ class EventStoreBatchTest {
         dataSource.setPassword(database.password());
         dataSource.setAutoCommit(false);
         StoreConfiguration.migrate(dataSource);
-        return new EventStore(dataSource, (connection, fresh) -> hookCalls.addAndGet(fresh.size()));
+        return new EventStore(dataSource, (connection, fresh) -> {
+            hookCalls.addAndGet(fresh.size());
+            return () -> { };
+        });
     }
 
     @AfterEach
