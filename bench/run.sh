@@ -13,7 +13,7 @@ secs() { # "30" or "30s" -> 30
   [[ $v =~ ^[0-9]+$ ]] || { echo "not a number of seconds: $1" >&2; exit 2; }
   echo "$v"
 }
-DURATION_WARMUP=$(secs "${DURATION_WARMUP:-10s}")
+DURATION_WARMUP=$(secs "${DURATION_WARMUP:-60s}")
 DURATION=$(secs "${DURATION:-30s}")
 RUNS=${RUNS:-3}
 WRK_THREADS=${WRK_THREADS:-2}
@@ -29,7 +29,8 @@ DRAIN_BETWEEN=${DRAIN_BETWEEN:-0}
 STARTUP_TIMEOUT=$(secs "${STARTUP_TIMEOUT:-180}")
 IDLE_SECONDS=$(secs "${IDLE_SECONDS:-5}")
 QUIET_WAIT=$(secs "${QUIET_WAIT:-30}")
-JAVA_OPTS=${JAVA_OPTS:-}
+# the JVM options README "Memory" recommends (and docker/Dockerfile sets), for both servers alike
+JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m}
 PGHOST_BENCH=${PGHOST_BENCH:-127.0.0.1}
 PGPORT_BENCH=${PGPORT_BENCH:-5432}
 PGUSER_BENCH=${PGUSER_BENCH:-postgres}

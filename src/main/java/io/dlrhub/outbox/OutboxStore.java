@@ -330,7 +330,7 @@ public class OutboxStore {
         run(connection -> {
             OffsetDateTime now = now();
             boolean bulk = isPostgres(connection);
-            String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?::bigint[])" : " WHERE id = ?");
+            String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?)" : " WHERE id = ?");
             try (PreparedStatement update = connection.prepareStatement(sql)) {
                 for (int row = 0; row < (bulk ? 1 : ids.size()); row++) {
                     int i = 1;
@@ -342,7 +342,7 @@ public class OutboxStore {
                     }
                     update.setObject(i++, now);
                     if (bulk) {
-                        update.setArray(i, PostgresBulk.column(connection, ids, id -> id));
+                        update.setArray(i, connection.createArrayOf("bigint", ids.toArray(Long[]::new)));
                     } else {
                         update.setLong(i, ids.get(row));
                     }
