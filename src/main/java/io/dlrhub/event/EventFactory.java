@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -86,9 +85,9 @@ public class EventFactory {
         Set<String> used = required.sourceFields();
         used.addAll(optional.sourceFields());
         CanonicalStatus status = statusMappings.map(statusMapping != null ? statusMapping : provider, providerStatus);
-        return new CanonicalEvent(UUID.randomUUID(), provider, channel, messageId,
-                status, providerStatus, errorCode, occurredAt, clock.get().truncatedTo(ChronoUnit.MILLIS),
-                attributes(fields, used), key);
+        OffsetDateTime receivedAt = clock.get().truncatedTo(ChronoUnit.MILLIS);
+        return new CanonicalEvent(EventIds.at(receivedAt.toInstant().toEpochMilli()), provider, channel, messageId,
+                status, providerStatus, errorCode, occurredAt, receivedAt, attributes(fields, used), key);
     }
 
     private static FieldMapping.Source source(FieldMapping required, FieldMapping optional, String field) {
