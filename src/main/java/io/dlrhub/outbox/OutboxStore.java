@@ -200,7 +200,7 @@ public class OutboxStore {
     public List<OutboxRow> claimDigest(String sink, int limit, Duration lease, String claimant) {
         boolean due = run(connection -> {
             OffsetDateTime now = now();
-            try (PreparedStatement query = connection.prepareStatement(HAS_DUE)) {
+            try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, HAS_DUE)) {
                 query.setString(1, sink);
                 query.setObject(2, now);
                 query.setObject(3, now);
@@ -230,7 +230,7 @@ public class OutboxStore {
     private static List<Long> claimSkipLocked(Connection connection, String condition, String sink, int limit,
                                               OffsetDateTime now, OffsetDateTime leaseUntil, String claimant,
                                               boolean dueOnly) throws SQLException {
-        try (PreparedStatement claim = connection.prepareStatement(CLAIM_SKIP_LOCKED.formatted(condition))) {
+        try (PreparedStatement claim = PostgresBulk.plannedPerRun(connection, CLAIM_SKIP_LOCKED.formatted(condition))) {
             int i = 1;
             claim.setObject(i++, leaseUntil);
             claim.setString(i++, claimant);
@@ -287,7 +287,7 @@ public class OutboxStore {
 
     private static List<OutboxRow> load(Connection connection, List<Long> ids, String claimant) throws SQLException {
         String placeholders = String.join(",", Collections.nCopies(ids.size(), "?"));
-        try (PreparedStatement query = connection.prepareStatement(LOAD_CLAIMED.formatted(placeholders))) {
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, LOAD_CLAIMED.formatted(placeholders))) {
             query.setString(1, claimant);
             for (int i = 0; i < ids.size(); i++) {
                 query.setLong(i + 2, ids.get(i));
@@ -331,7 +331,7 @@ public class OutboxStore {
             OffsetDateTime now = now();
             boolean bulk = isPostgres(connection);
             String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?)" : " WHERE id = ?");
-            try (PreparedStatement update = connection.prepareStatement(sql)) {
+            try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
                 for (int row = 0; row < (bulk ? 1 : ids.size()); row++) {
                     int i = 1;
                     if (delay != null) {

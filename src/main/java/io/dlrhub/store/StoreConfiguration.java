@@ -63,11 +63,6 @@ public class StoreConfiguration implements CamelConfiguration {
         config.setConnectionTimeout(settings.getLong("db.connect-timeout-ms", 5000));
         config.setInitializationFailTimeout(settings.getLong("db.startup-timeout-ms", 30000));
         config.setAutoCommit(false);
-        if (config.getJdbcUrl().startsWith("jdbc:postgresql:")) {
-            // the outbox starts empty and grows fast: a statement's cached generic plan, made while it
-            // was small, would keep scanning the whole table; planning each run with its values is cheap
-            config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
-        }
         return new HikariDataSource(config);
     }
 
