@@ -8,6 +8,7 @@ import java.util.List;
 import io.dlrhub.auth.StandardWebhooks;
 import io.dlrhub.outbox.OutboxDispatcher;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.http.HttpMethods;
 
 /**
  * Prepares the CRM call (used by routes/sink-crm.camel.yaml): the message leaves with exactly
@@ -36,7 +37,8 @@ public class CrmRequest {
         String eventId = exchange.getMessage().getHeader(OutboxDispatcher.EVENT_ID, String.class);
         String body = exchange.getMessage().getBody(String.class);
         exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
+        // the enum itself: as the text "POST", camel-http looks up a type converter on every call
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setHeader("Idempotency-Key", eventId);
         if (token != null) {
