@@ -21,6 +21,7 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
 WRK_TIMEOUT=$(secs "${WRK_TIMEOUT:-10s}")
 SKIP_BUILD=${SKIP_BUILD:-0}
 SOAK=${SOAK:-0}
+CDS=${CDS:-1}
 SOAK_SECONDS=$(secs "${SOAK_SECONDS:-600}")
 SOAK_INTERVAL=$(secs "${SOAK_INTERVAL:-10}")
 SOAK_FRACTION=${SOAK_FRACTION:-0.7}
@@ -328,13 +329,32 @@ wait_ready "$STUB_PID" "http://127.0.0.1:${CRM_STUB_PORT}/count" "stub CRM" >/de
 HUB_ENV=(DB_URL="jdbc:postgresql://${PGHOST_BENCH}:${PGPORT_BENCH}/${HUB_DB}" DB_USER="$PGUSER_BENCH"
   SMSBY_TOKENS="$SMSBY_TOKEN" CRM_URL="http://127.0.0.1:${CRM_STUB_PORT}/crm" HTTP_PORT="$HTTP_PORT"
   MANAGEMENT_PORT="$MANAGEMENT_PORT" LOG_LEVEL=WARN ADMIN_TOKEN="$ADMIN_TOKEN")
+# class-data archive (README "JVM options, memory and start-up"): a first start writes it at exit;
+# that start is the cold one, the measured server starts from the archive
+HUB_COLD_MS="-"
+CDS_OPTS=""
+if [ "$CDS" = 1 ]; then
+  CDS_ARCHIVE="$LOGDIR/dlr-hub.jsa"
+  log "dlr-hub cold start (no class-data archive yet; it writes $CDS_ARCHIVE when stopped)"
+  need_port "$HTTP_PORT"; need_port "$MANAGEMENT_PORT"
+  # shellcheck disable=SC2086
+  env "${HUB_ENV[@]}" java $JAVA_OPTS -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -jar target/dlr-hub.jar \
+    >"$LOGDIR/dlr-hub-cold.log" 2>&1 &
+  COLD_PID=$!; PIDS+=("$COLD_PID")
+  START_MS=$(now_ms)
+  HUB_COLD_MS=$(wait_ready "$COLD_PID" "$READY_URL" "dlr-hub (cold)")
+  log "dlr-hub cold start: ready after ${HUB_COLD_MS} ms"
+  stop_pid "$COLD_PID" 60; forget_pid "$COLD_PID"
+  [ -s "$CDS_ARCHIVE" ] || die "the cold start wrote no class-data archive (see $LOGDIR/dlr-hub-cold.log)"
+  CDS_OPTS="-XX:SharedArchiveFile=$CDS_ARCHIVE"
+fi
 # shellcheck disable=SC2086
-HUB_CMD="env ${HUB_ENV[*]} java ${JAVA_OPTS:+$JAVA_OPTS }-jar target/dlr-hub.jar"
+HUB_CMD="env ${HUB_ENV[*]} java ${JAVA_OPTS:+$JAVA_OPTS }${CDS_OPTS:+$CDS_OPTS }-jar target/dlr-hub.jar"
 log "starting dlr-hub: $HUB_CMD"
 need_port "$HTTP_PORT"; need_port "$MANAGEMENT_PORT"
 START_MS=$(now_ms)
 # shellcheck disable=SC2086
-env "${HUB_ENV[@]}" java $JAVA_OPTS -jar target/dlr-hub.jar >"$LOGDIR/dlr-hub.log" 2>&1 &
+env "${HUB_ENV[@]}" java $JAVA_OPTS $CDS_OPTS -jar target/dlr-hub.jar >"$LOGDIR/dlr-hub.log" 2>&1 &
 HUB_PID=$!; PIDS+=("$HUB_PID")
 HUB_STARTUP_MS=$(wait_ready "$HUB_PID" "$READY_URL" "dlr-hub")
 log "dlr-hub ready after ${HUB_STARTUP_MS} ms (pid $HUB_PID, $(cat /proc/$HUB_PID/comm))"
@@ -536,14 +556,14 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo "- load: wrk, ${WRK_THREADS} threads, ${WRK_CONNECTIONS} connections, closed loop (each connection sends its next request when the answer arrives), --timeout ${WRK_TIMEOUT}s"
   echo "- request: POST form \`channel=SMS&message_id=<unique>&status=DELIVERED\`, application/x-www-form-urlencoded (bench/smsby.lua)"
   echo "- per server: warm-up ${DURATION_WARMUP} s (not in the table), then ${RUNS} measured runs of ${DURATION} s, $( [ "$DRAIN_BETWEEN" = 1 ] && echo "dlr-hub's outbox drained before each" || echo "one after another"); before each run a 2 s check that the machine is quiet (QUIET_WAIT=${QUIET_WAIT} s at most)"
-  echo "- JVM options: ${JAVA_OPTS:-none (JVM defaults)}"
+  echo "- JVM options: ${JAVA_OPTS:-none (JVM defaults)}; dlr-hub also ${CDS_OPTS:-without a class-data archive (CDS=0)}"
   echo
   echo "## Start-up and idle"
   echo
-  echo "| server | start to ready (ms) | idle RSS after ${IDLE_SECONDS} s (MB) |"
-  echo "|---|---:|---:|"
-  echo "| dlr-hub | ${HUB_STARTUP_MS} | ${HUB_IDLE_RSS} |"
-  echo "| baseline | ${BASE_STARTUP_MS} (includes in-memory compile of the .java file) | ${BASE_IDLE_RSS} |"
+  echo "| server | start to ready (ms) | cold start, no class-data archive (ms) | idle RSS after ${IDLE_SECONDS} s (MB) |"
+  echo "|---|---:|---:|---:|"
+  echo "| dlr-hub | ${HUB_STARTUP_MS}$( [ "$CDS" = 1 ] && echo " (from the class-data archive)") | ${HUB_COLD_MS} | ${HUB_IDLE_RSS} |"
+  echo "| baseline | ${BASE_STARTUP_MS} (includes in-memory compile of the .java file) | - | ${BASE_IDLE_RSS} |"
   echo
   echo "## Throughput and cost"
   echo
