@@ -65,7 +65,7 @@ public class OutboxStore {
 
     private final DataSource dataSource;
     private final Clock clock;
-    private volatile Boolean postgres;
+    private final PostgresBulk.Detector database = new PostgresBulk.Detector();
     private volatile ClaimHandoff handoff;
 
     public OutboxStore(DataSource dataSource, Clock clock) {
@@ -108,7 +108,7 @@ public class OutboxStore {
         if (deliveries.isEmpty()) {
             return () -> { };
         }
-        Map<UUID, Map<String, Long>> ids = isPostgres(connection)
+        Map<UUID, Map<String, Long>> ids = database.isPostgres(connection)
                 ? insertInOneStatement(connection, deliveries, now)
                 : insertOneByOne(connection, deliveries, now);
         List<OutboxRow> handed = new ArrayList<>();
@@ -216,7 +216,7 @@ public class OutboxStore {
         return run(connection -> {
             OffsetDateTime now = now();
             String condition = dueOnly ? DUE_CONDITION : FREE_CONDITION;
-            List<Long> ids = isPostgres(connection)
+            List<Long> ids = database.isPostgres(connection)
                     ? claimSkipLocked(connection, condition, sink, limit, now, now.plus(lease), claimant, dueOnly)
                     : claimOneByOne(connection, condition, sink, limit, now, now.plus(lease), claimant, dueOnly);
             if (ids.isEmpty()) {
@@ -329,7 +329,7 @@ public class OutboxStore {
         }
         run(connection -> {
             OffsetDateTime now = now();
-            boolean bulk = isPostgres(connection);
+            boolean bulk = database.isPostgres(connection);
             String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?)" : " WHERE id = ?");
             try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
                 for (int row = 0; row < (bulk ? 1 : ids.size()); row++) {
@@ -421,15 +421,6 @@ public class OutboxStore {
                 return counts;
             }
         });
-    }
-
-    private boolean isPostgres(Connection connection) throws SQLException {
-        Boolean known = postgres;
-        if (known == null) {
-            known = PostgresBulk.isPostgres(connection);
-            postgres = known;
-        }
-        return known;
     }
 
     private <T> T run(SqlWork<T> work) {

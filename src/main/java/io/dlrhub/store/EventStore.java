@@ -63,7 +63,7 @@ public class EventStore {
 
     private final DataSource dataSource;
     private final NewEventHook onNewEvents;
-    private volatile Boolean postgres;
+    private final PostgresBulk.Detector database = new PostgresBulk.Detector();
 
     /**
      * @param onNewEvents runs inside the transaction, with the new (not duplicate) events of it
@@ -135,7 +135,7 @@ public class EventStore {
     private Written store(Connection connection, List<CanonicalEvent> events) throws SQLException {
         List<CanonicalEvent> byKey = new ArrayList<>(events);
         byKey.sort(BY_DEDUP_KEY);
-        boolean bulk = isPostgres(connection);
+        boolean bulk = database.isPostgres(connection);
         int[] inserted = bulk ? bulkInsertEvents(connection, byKey) : insertEvents(connection, byKey);
         List<CanonicalEvent> fresh = new ArrayList<>();
         java.util.Map<CanonicalEvent, StoreResult> results = new java.util.IdentityHashMap<>();
@@ -240,15 +240,6 @@ public class EventStore {
             upsert.setArray(i, PostgresBulk.column(connection, winners, CanonicalEvent::receivedAt));
             upsert.executeUpdate();
         }
-    }
-
-    private boolean isPostgres(Connection connection) throws SQLException {
-        Boolean known = postgres;
-        if (known == null) {
-            known = PostgresBulk.isPostgres(connection);
-            postgres = known;
-        }
-        return known;
     }
 
     private static UUID findDuplicate(Connection connection, CanonicalEvent event) throws SQLException {

@@ -21,8 +21,19 @@ public final class PostgresBulk {
     private PostgresBulk() {
     }
 
-    public static boolean isPostgres(Connection connection) throws SQLException {
-        return connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+    /** Whether a store's database is PostgreSQL: asked of its first connection, then remembered. */
+    public static final class Detector {
+
+        private volatile Boolean postgres;
+
+        public boolean isPostgres(Connection connection) throws SQLException {
+            Boolean known = postgres;
+            if (known == null) {
+                known = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+                postgres = known;
+            }
+            return known;
+        }
     }
 
     /**
