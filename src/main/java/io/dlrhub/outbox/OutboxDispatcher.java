@@ -44,6 +44,12 @@ public class OutboxDispatcher implements ClaimHandoff {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
     /** Deliveries handed over and not yet sent, per sink, in batches: beyond that, new ones wait for a poll. */
     private static final int HANDOFF_BATCHES = 20;
+    /**
+     * Batches a job sends from one source (handed over, then polled) before the other gets its turn:
+     * under steady load the hand-off queue never runs dry, and retries and overflow rows, which only
+     * a poll finds, must not wait for the load to stop.
+     */
+    private static final int BATCHES_PER_TURN = 10;
 
     private final CamelContext context;
     private final OutboxStore store;
@@ -127,7 +133,8 @@ public class OutboxDispatcher implements ClaimHandoff {
         Queue<HandedOver> queue = handedOver.get(settings.name());
         HandedOver next;
         List<OutboxRow> batch = new ArrayList<>();
-        while (queue != null && (next = queue.poll()) != null) {
+        int sent = 0;
+        while (queue != null && sent < BATCHES_PER_TURN && (next = queue.poll()) != null) {
             handedOverCount.get(settings.name()).addAndGet(-next.rows().size());
             if (store.now().isBefore(next.leaseUntil().minus(lease.dividedBy(2)))) {
                 batch.addAll(next.rows());
@@ -135,6 +142,7 @@ public class OutboxDispatcher implements ClaimHandoff {
             if (batch.size() >= batchSize || queue.isEmpty()) {
                 deliverEach(settings, batch);
                 batch = new ArrayList<>();
+                sent++;
             }
         }
         if (!batch.isEmpty()) {
@@ -154,16 +162,17 @@ public class OutboxDispatcher implements ClaimHandoff {
                 return;
             }
             List<OutboxRow> rows;
+            int turns = 0;
             do {
                 rows = store.claimDue(sink, batchSize, lease, instance);
                 deliverEach(settings, rows);
-            } while (rows.size() == batchSize && context.getStatus().isStarted());
+            } while (rows.size() == batchSize && ++turns < BATCHES_PER_TURN && context.getStatus().isStarted());
         } catch (RuntimeException e) {
             LOG.warn("Outbox job for sink {} failed, retrying on the next tick: {}", sink, e.getMessage());
         } finally {
             busy.remove(sink);
         }
-        // handed over after this job's last look: start again rather than wait for the next tick
+        // more handed over (or left after this job's turn): start again rather than wait for the next tick
         Queue<HandedOver> queue = handedOver.get(sink);
         if (queue != null && !queue.isEmpty() && context.getStatus().isStarted()) {
             startJob(sink);
