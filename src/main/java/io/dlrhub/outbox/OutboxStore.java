@@ -96,8 +96,7 @@ public class OutboxStore {
         List<Delivery> deliveries = new ArrayList<>();
         for (CanonicalEvent event : events) {
             subscribers.apply(event).forEach((sink, delay) -> {
-                boolean claimed = claims != null && delay.isZero()
-                        && room.merge(sink, claims.room(sink), (left, ignored) -> left) > 0;
+                boolean claimed = claims != null && delay.isZero() && room.computeIfAbsent(sink, claims::room) > 0;
                 if (claimed) {
                     room.merge(sink, -1, Integer::sum);
                 }
