@@ -19,7 +19,6 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 import io.dlrhub.event.CanonicalEvent;
-import io.dlrhub.event.EventJson;
 import io.dlrhub.store.PostgresBulk;
 import io.dlrhub.store.StoreUnavailableException;
 
@@ -85,10 +84,11 @@ public class OutboxStore {
     /**
      * Adds one pending delivery per event and sink that wants it, inside the caller's transaction.
      * Deliveries due now are written claimed by this instance as far as the dispatcher has room;
-     * the returned action, run after the commit, hands those over.
+     * the returned action, run after the commit, hands those over with their event's stored JSON.
      */
     public Runnable enqueueAll(Connection connection, List<CanonicalEvent> events,
-                               Function<CanonicalEvent, Map<String, Duration>> subscribers) throws SQLException {
+                               Function<CanonicalEvent, Map<String, Duration>> subscribers,
+                               Function<CanonicalEvent, String> payloads) throws SQLException {
         OffsetDateTime now = now();
         ClaimHandoff claims = handoff;
         OffsetDateTime leaseUntil = claims == null ? null : now.plus(claims.lease());
@@ -114,7 +114,7 @@ public class OutboxStore {
         for (Delivery delivery : deliveries) {
             if (delivery.claimedBy() != null) {
                 handed.add(new OutboxRow(ids.get(delivery.event().eventId()).get(delivery.sink()),
-                        delivery.event().eventId(), delivery.sink(), 0, null, EventJson.write(delivery.event())));
+                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event())));
             }
         }
         return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, leaseUntil);

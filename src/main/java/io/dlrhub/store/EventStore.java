@@ -6,8 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -79,7 +84,9 @@ public class EventStore {
      */
     @FunctionalInterface
     public interface NewEventHook {
-        Runnable accept(Connection connection, List<CanonicalEvent> events) throws SQLException;
+        /** @param payloads each event's canonical JSON, as stored */
+        Runnable accept(Connection connection, List<CanonicalEvent> events, Function<CanonicalEvent, String> payloads)
+                throws SQLException;
     }
 
     private record Written(List<StoreResult> results, Runnable afterCommit) {
@@ -135,10 +142,13 @@ public class EventStore {
     private Written store(Connection connection, List<CanonicalEvent> events) throws SQLException {
         List<CanonicalEvent> byKey = new ArrayList<>(events);
         byKey.sort(BY_DEDUP_KEY);
+        // serialized once: stored here, and sent as it is by the deliveries handed over after the commit
+        Map<CanonicalEvent, String> payloads = new IdentityHashMap<>();
+        byKey.forEach(event -> payloads.put(event, EventJson.write(event)));
         boolean bulk = database.isPostgres(connection);
-        int[] inserted = bulk ? bulkInsertEvents(connection, byKey) : insertEvents(connection, byKey);
+        int[] inserted = bulk ? bulkInsertEvents(connection, byKey, payloads) : insertEvents(connection, byKey, payloads);
         List<CanonicalEvent> fresh = new ArrayList<>();
-        java.util.Map<CanonicalEvent, StoreResult> results = new java.util.IdentityHashMap<>();
+        Map<CanonicalEvent, StoreResult> results = new IdentityHashMap<>();
         for (int i = 0; i < byKey.size(); i++) {
             CanonicalEvent event = byKey.get(i);
             if (inserted[i] == 1) {
@@ -158,12 +168,13 @@ public class EventStore {
             } else {
                 updateStatuses(connection, byMessage);
             }
-            afterCommit = onNewEvents.accept(connection, fresh);
+            afterCommit = onNewEvents.accept(connection, fresh, payloads::get);
         }
         return new Written(events.stream().map(results::get).toList(), afterCommit);
     }
 
-    private static int[] insertEvents(Connection connection, List<CanonicalEvent> events) throws SQLException {
+    private static int[] insertEvents(Connection connection, List<CanonicalEvent> events,
+                                      Map<CanonicalEvent, String> payloads) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
             for (CanonicalEvent event : events) {
                 insert.setObject(1, event.eventId());
@@ -176,7 +187,7 @@ public class EventStore {
                 insert.setObject(8, event.occurredAt());
                 insert.setObject(9, event.receivedAt());
                 insert.setString(10, event.dedupKey());
-                insert.setString(11, EventJson.write(event));
+                insert.setString(11, payloads.get(event));
                 insert.addBatch();
             }
             return insert.executeBatch();
@@ -184,8 +195,9 @@ public class EventStore {
     }
 
     /** The same as {@link #insertEvents} in one statement: 1 for each event inserted, 0 for a duplicate. */
-    private static int[] bulkInsertEvents(Connection connection, List<CanonicalEvent> events) throws SQLException {
-        java.util.Set<UUID> insertedIds = new java.util.HashSet<>();
+    private static int[] bulkInsertEvents(Connection connection, List<CanonicalEvent> events,
+                                          Map<CanonicalEvent, String> payloads) throws SQLException {
+        Set<UUID> insertedIds = new HashSet<>();
         try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT_EVENTS)) {
             int i = 1;
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::eventId));
@@ -198,7 +210,7 @@ public class EventStore {
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::occurredAt));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::receivedAt));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::dedupKey));
-            insert.setArray(i, PostgresBulk.column(connection, events, EventJson::write));
+            insert.setArray(i, PostgresBulk.column(connection, events, payloads::get));
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
                     insertedIds.add(rows.getObject(1, UUID.class));

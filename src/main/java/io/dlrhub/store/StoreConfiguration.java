@@ -35,7 +35,7 @@ public class StoreConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sinks", Sinks.class, sinks);
         // the outbox rows are written in the event's own transaction: committed together or not at all
         EventStore events = new EventStore(dataSource,
-                (connection, fresh) -> outbox.enqueueAll(connection, fresh, sinks::subscribersOf));
+                (connection, fresh, payloads) -> outbox.enqueueAll(connection, fresh, sinks::subscribersOf, payloads));
         context.getRegistry().bind("eventStore", EventStore.class, events);
         // added before any route starts, so it is stopped after the routes have finished their work
         context.addService(new ServiceSupport() {

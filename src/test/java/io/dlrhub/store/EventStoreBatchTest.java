@@ -37,7 +37,7 @@ class EventStoreBatchTest {
         dataSource.setPassword(database.password());
         dataSource.setAutoCommit(false);
         StoreConfiguration.migrate(dataSource);
-        return new EventStore(dataSource, (connection, fresh) -> {
+        return new EventStore(dataSource, (connection, fresh, payloads) -> {
             hookCalls.addAndGet(fresh.size());
             return () -> { };
         });
