@@ -52,6 +52,18 @@ public final class Settings {
         }
     }
 
+    /** true or false (any case); anything else is refused rather than read as false. */
+    public boolean getBoolean(String key, boolean defaultValue) {
+        String value = get(key, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalStateException("Setting " + key + " must be true or false, got '" + value + "'");
+    }
+
     /** A list setting split on commas and white space, empty entries dropped. */
     public List<String> getList(String key) {
         return split(get(key, ""));

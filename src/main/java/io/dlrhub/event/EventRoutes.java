@@ -48,8 +48,7 @@ public class EventRoutes extends RouteBuilder {
 
         from("direct:persist-event")
                 .routeId("persist-event")
-                .process(exchange -> results(exchange).add(
-                        store.store(exchange.getMessage().getMandatoryBody(CanonicalEvent.class))));
+                .process(new PersistEvent(store));
     }
 
     /** The results of this request so far; webhook-ingress creates the list before calling the adapter. */

@@ -15,6 +15,7 @@ import io.dlrhub.Settings;
 import io.dlrhub.auth.ClientAddress;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.observe.Metrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -25,6 +26,7 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
@@ -78,7 +80,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         webhookListener.requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
         context.addService(webhookListener);
         context.getComponent("platform-http", PlatformHttpComponent.class)
-                .setEngine(new ListenerEngine(webhooks.getBindPort()));
+                .setEngine(new ListenerEngine(webhooks.getBindPort(), !settings.getBoolean("http.blocking-adapters", false)));
 
         VertxPlatformHttpServerConfiguration management = new VertxPlatformHttpServerConfiguration();
         management.setBindHost(settings.get("management.host", "0.0.0.0"));
@@ -89,7 +91,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
             throw new IllegalStateException("MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
         }
         context.addService(new Listener(management, false));
-        context.getRegistry().bind(MANAGEMENT_ENGINE, new ListenerEngine(management.getBindPort()));
+        context.getRegistry().bind(MANAGEMENT_ENGINE, new ListenerEngine(management.getBindPort(), false));
 
         context.addService(new ServiceSupport() {
             @Override
@@ -129,9 +131,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
     static final class ListenerEngine extends VertxPlatformHttpEngine {
 
         private final int port;
+        private final boolean routesOnEventLoop;
 
-        ListenerEngine(int port) {
+        ListenerEngine(int port, boolean routesOnEventLoop) {
             this.port = port;
+            this.routesOnEventLoop = routesOnEventLoop;
         }
 
         @Override
@@ -142,7 +146,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
             return new CapturingConsumer(endpoint, new StoppingAnswer(processor), getHandlers(),
-                    VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()), routesOnEventLoop);
         }
     }
 
@@ -173,12 +177,20 @@ public class HttpServerConfiguration implements CamelConfiguration {
      * platform-http turns a form body into a map and mixes form fields, query parameters and
      * headers into one set of message headers; signatures need the exact bytes and the real
      * headers, so they are kept as the {@link WebhookRequest} exchange property.
+     * <p>
+     * platform-http runs every route on a Vert.x worker thread, because it cannot know whether the
+     * route blocks. Webhook routes do not (the commit wait is asynchronous, see
+     * {@code PersistEvent}), so unless {@code http.blocking-adapters} says otherwise they run on the
+     * event loop that read the request: no hand-over to a worker and back for every webhook.
      */
     static final class CapturingConsumer extends VertxPlatformHttpConsumer {
 
+        private final boolean onEventLoop;
+
         CapturingConsumer(PlatformHttpEndpoint endpoint, Processor processor,
-                          List<Handler<RoutingContext>> handlers, String routerName) {
+                          List<Handler<RoutingContext>> handlers, String routerName, boolean onEventLoop) {
             super(endpoint, processor, handlers, routerName);
+            this.onEventLoop = onEventLoop;
         }
 
         @Override
@@ -191,6 +203,70 @@ public class HttpServerConfiguration implements CamelConfiguration {
             exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(ctx.request().method().name(),
                     ctx.request().uri(), headers, body, remote));
             return super.populateCamelMessage(ctx, exchange, message);
+        }
+
+        @Override
+        protected void handleRequest(RoutingContext ctx) {
+            if (!onEventLoop) {
+                super.handleRequest(ctx);
+                return;
+            }
+            if (isSuspended()) {
+                ctx.response().setStatusCode(503);
+                ctx.end();
+                return;
+            }
+            Context eventLoop = ctx.vertx().getOrCreateContext();
+            Exchange exchange = createExchange(false);
+            exchange.setPattern(ExchangePattern.InOut);
+            processHttpRequest(exchange, ctx).onComplete(read -> {
+                if (read.failed()) {
+                    fail(exchange, ctx, read.cause());
+                    return;
+                }
+                try {
+                    createUoW(exchange);
+                } catch (Exception e) {
+                    fail(exchange, ctx, e);
+                    return;
+                }
+                getAsyncProcessor().process(exchange, doneSync -> {
+                    if (Vertx.currentContext() == eventLoop) {
+                        answer(exchange, ctx);
+                    } else {
+                        eventLoop.runOnContext(ignored -> answer(exchange, ctx));
+                    }
+                });
+            });
+        }
+
+        private void answer(Exchange exchange, RoutingContext ctx) {
+            Future<Void> written;
+            try {
+                written = Responses.write(ctx, exchange, getEndpoint().getHeaderFilterStrategy(), getEndpoint().isMuteException());
+            } catch (RuntimeException e) {
+                written = Future.failedFuture(e);
+            }
+            written.onComplete(result -> {
+                if (result.failed()) {
+                    fail(exchange, ctx, result.cause());
+                } else {
+                    complete(exchange);
+                }
+            });
+        }
+
+        private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
+            getExceptionHandler().handleException("Failed handling webhook " + ctx.request().path(), failure);
+            if (!ctx.response().ended()) {
+                ctx.fail(failure);
+            }
+            complete(exchange);
+        }
+
+        private void complete(Exchange exchange) {
+            doneUoW(exchange);
+            releaseExchange(exchange, false);
         }
     }
 

@@ -50,27 +50,35 @@ public class GroupCommit extends ServiceSupport {
 
     /** Blocks until the event is committed (or refused); never returns for an uncommitted event. */
     public StoreResult store(CanonicalEvent event) {
-        if (!accepting) {
-            throw new StoreUnavailableException("the service is shutting down", null);
-        }
-        CompletableFuture<StoreResult> result = new CompletableFuture<>();
-        queue.add(new Pending(event, result));
         try {
-            return result.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            return submit(event).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
             throw new StoreUnavailableException("Could not store event: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            // not written yet: taken out of the queue; already being written: it may still commit,
-            // and the provider's retry is then answered "duplicate"
-            result.cancel(false);
-            throw new StoreUnavailableException("the database did not commit in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while storing", e);
         }
+    }
+
+    /**
+     * Queues the event for the next transaction without blocking: the future completes on a writer
+     * thread once the transaction holding the event has committed, or with a
+     * {@link StoreUnavailableException} when it did not commit within the commit timeout.
+     */
+    public CompletableFuture<StoreResult> submit(CanonicalEvent event) {
+        if (!accepting) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException("the service is shutting down", null));
+        }
+        CompletableFuture<StoreResult> result = new CompletableFuture<>();
+        queue.add(new Pending(event, result));
+        // not written when the time is up: the writer skips it; already being written: it may still
+        // commit, and the provider's retry is then answered "duplicate"
+        return result.orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure ->
+                CompletableFuture.failedFuture(failure instanceof TimeoutException
+                        ? new StoreUnavailableException("the database did not commit in time", failure) : failure));
     }
 
     @Override

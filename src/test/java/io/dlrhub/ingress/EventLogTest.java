@@ -37,4 +37,19 @@ class EventLogTest {
             assertThat(events.get(4)).contains("http_status=\"404\"").doesNotContain("\n");
         }
     }
+
+    @Test
+    void webhookRoutesRunOnTheEventLoopUnlessAdaptersMayBlock() {
+        for (boolean blocking : List.of(false, true)) {
+            try (CapturedLog log = CapturedLog.attach();
+                 RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(),
+                         Map.of("smsby.tokens", "tok", "http.blocking-adapters", String.valueOf(blocking)))) {
+                Reply accepted = hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=th-1&status=SENT");
+                assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+                // the route's last step writes the event-log line, on the thread the route ran on
+                assertThat(log.threadsOf("dlrhub.events")).singleElement().asString()
+                        .startsWith(blocking ? "vert.x-worker-thread" : "vert.x-eventloop-thread");
+            }
+        }
+    }
 }

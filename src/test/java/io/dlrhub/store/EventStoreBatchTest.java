@@ -1,6 +1,7 @@
 package io.dlrhub.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -9,9 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -30,6 +34,11 @@ class EventStoreBatchTest {
     TestDatabase database;
 
     EventStore store(String db, AtomicInteger hookCalls) {
+        return store(db, hookCalls, () -> { });
+    }
+
+    /** {@code insideTransaction} runs in every commit, before it commits. */
+    EventStore store(String db, AtomicInteger hookCalls, Runnable insideTransaction) {
         database = "postgres".equals(db) ? TestDatabase.postgres() : TestDatabase.h2InMemory();
         dataSource = new HikariDataSource();
         dataSource.setJdbcUrl(database.url());
@@ -39,6 +48,7 @@ class EventStoreBatchTest {
         StoreConfiguration.migrate(dataSource);
         return new EventStore(dataSource, (connection, fresh, payloads) -> {
             hookCalls.addAndGet(fresh.size());
+            insideTransaction.run();
             return () -> { };
         });
     }
@@ -140,6 +150,37 @@ class EventStoreBatchTest {
             assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(19);
         } finally {
             callers.shutdownNow();
+            commit.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aCallerWhoseCommitTakesTooLongIsRefusedAndAnEventStillQueuedIsNotWritten(String db) throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger(), () -> {
+            try {
+                stuck.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), 1, 1, Duration.ofMillis(300));
+        commit.start();
+        try {
+            CompletableFuture<StoreResult> writing = commit.submit(event("slow-1", CanonicalStatus.SENT, "SENT"));
+            CompletableFuture<StoreResult> queued = commit.submit(event("slow-2", CanonicalStatus.SENT, "SENT"));
+            for (CompletableFuture<StoreResult> answer : List.of(writing, queued)) {
+                assertThatThrownBy(answer::join).hasCauseInstanceOf(StoreUnavailableException.class)
+                        .hasMessageContaining("did not commit in time");
+            }
+            stuck.countDown();
+            // the one already being written may still commit (a retry is then answered duplicate);
+            // the one nobody waits for any more is never written
+            assertThat(commit.store(event("after", CanonicalStatus.SENT, "SENT")).duplicate()).isFalse();
+            assertThat(Sql.rows(database, "SELECT message_id FROM delivery_event ORDER BY message_id"))
+                    .extracting(r -> r.get("message_id")).doesNotContain("slow-2").contains("after");
+        } finally {
+            stuck.countDown();
             commit.stop();
         }
     }

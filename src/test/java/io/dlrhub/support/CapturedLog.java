@@ -15,6 +15,7 @@ import org.apache.logging.log4j.core.config.Property;
 public final class CapturedLog extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> threads = new CopyOnWriteArrayList<>();
 
     private CapturedLog() {
         super("captured-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -38,7 +39,10 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
         if (event.getThrown() != null) {
             line.append(' ').append(event.getThrown());
         }
-        lines.add(line.toString());
+        synchronized (this) {
+            lines.add(line.toString());
+            threads.add(event.getThreadName());
+        }
     }
 
     public List<String> lines() {
@@ -47,6 +51,17 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
 
     public List<String> linesContaining(String text) {
         return lines.stream().filter(l -> l.contains(text)).toList();
+    }
+
+    /** The names of the threads that logged the lines containing {@code text}. */
+    public synchronized List<String> threadsOf(String text) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                names.add(threads.get(i));
+            }
+        }
+        return names;
     }
 
     @Override
