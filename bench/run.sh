@@ -13,7 +13,7 @@ secs() { # "30" or "30s" -> 30
   [[ $v =~ ^[0-9]+$ ]] || { echo "not a number of seconds: $1" >&2; exit 2; }
   echo "$v"
 }
-DURATION_WARMUP=$(secs "${DURATION_WARMUP:-60s}")
+DURATION_WARMUP=$(secs "${DURATION_WARMUP:-120s}")
 DURATION=$(secs "${DURATION:-30s}")
 RUNS=${RUNS:-3}
 WRK_THREADS=${WRK_THREADS:-2}
