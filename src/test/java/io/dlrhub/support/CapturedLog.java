@@ -14,8 +14,10 @@ import org.apache.logging.log4j.core.config.Property;
 /** Every line dlr-hub logs (at the levels log4j2-test.properties lets through) while it is attached. */
 public final class CapturedLog extends AbstractAppender implements AutoCloseable {
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final List<String> threads = new CopyOnWriteArrayList<>();
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
+
+    private record Line(String text, String thread) {
+    }
 
     private CapturedLog() {
         super("captured-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -39,29 +41,20 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
         if (event.getThrown() != null) {
             line.append(' ').append(event.getThrown());
         }
-        synchronized (this) {
-            lines.add(line.toString());
-            threads.add(event.getThreadName());
-        }
+        lines.add(new Line(line.toString(), event.getThreadName()));
     }
 
     public List<String> lines() {
-        return List.copyOf(lines);
+        return lines.stream().map(Line::text).toList();
     }
 
     public List<String> linesContaining(String text) {
-        return lines.stream().filter(l -> l.contains(text)).toList();
+        return lines().stream().filter(l -> l.contains(text)).toList();
     }
 
     /** The names of the threads that logged the lines containing {@code text}. */
-    public synchronized List<String> threadsOf(String text) {
-        List<String> names = new java.util.ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(text)) {
-                names.add(threads.get(i));
-            }
-        }
-        return names;
+    public List<String> threadsOf(String text) {
+        return lines.stream().filter(l -> l.text().contains(text)).map(Line::thread).toList();
     }
 
     @Override
