@@ -21,6 +21,8 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
 WRK_TIMEOUT=$(secs "${WRK_TIMEOUT:-10s}")
 SKIP_BUILD=${SKIP_BUILD:-0}
 SOAK=${SOAK:-0}
+CRM=${CRM:-1}
+[[ $CRM =~ ^[01]$ ]] || { echo "CRM must be 0 or 1, not: $CRM" >&2; exit 2; }
 CDS=${CDS:-1}
 SOAK_SECONDS=$(secs "${SOAK_SECONDS:-600}")
 SOAK_INTERVAL=$(secs "${SOAK_INTERVAL:-10}")
@@ -327,8 +329,11 @@ wait_ready "$STUB_PID" "http://127.0.0.1:${CRM_STUB_PORT}/count" "stub CRM" >/de
 
 # ---------------------------------------------------------------- 4. dlr-hub
 HUB_ENV=(DB_URL="jdbc:postgresql://${PGHOST_BENCH}:${PGPORT_BENCH}/${HUB_DB}" DB_USER="$PGUSER_BENCH"
-  SMSBY_TOKENS="$SMSBY_TOKEN" CRM_URL="http://127.0.0.1:${CRM_STUB_PORT}/crm" HTTP_PORT="$HTTP_PORT"
-  MANAGEMENT_PORT="$MANAGEMENT_PORT" LOG_LEVEL=WARN ADMIN_TOKEN="$ADMIN_TOKEN")
+  SMSBY_TOKENS="$SMSBY_TOKEN" HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" LOG_LEVEL=WARN
+  ADMIN_TOKEN="$ADMIN_TOKEN")
+# CRM=0: forwarding off (no CRM_URL), so dlr-hub does what the baseline does plus its own checks;
+# the stub still runs and must then receive nothing
+[ "$CRM" = 0 ] || HUB_ENV+=(CRM_URL="http://127.0.0.1:${CRM_STUB_PORT}/crm")
 # class-data archive (README "JVM options, memory and start-up"): a first start writes it at exit;
 # that start is the cold one, the measured server starts from the archive
 HUB_COLD_MS="-"
@@ -394,7 +399,10 @@ HUB_OUTBOX=$(psql_q "$HUB_DB" "SELECT string_agg(state || '=' || n, ', ' ORDER B
 HUB_CRM_TOTAL=$(crm_count)
 if [ "$HUB_ROWS" -ge "${TOTAL_OK[dlrhub]}" ]; then HUB_VERDICT=PASS; else HUB_VERDICT=FAIL; VERIFY_FAILED=1; fi
 HUB_VERIFY="dlr-hub: ${HUB_ROWS} rows in delivery_event >= ${TOTAL_OK[dlrhub]} 2xx answers (warm-up included): **${HUB_VERDICT}** (${HUB_DISTINCT} distinct message_ids; $(( HUB_ROWS - TOTAL_OK[dlrhub] )) rows committed for requests still in flight when wrk stopped)"
-if [ "$HUB_CRM_TOTAL" -ge "$HUB_ROWS" ]; then CRM_VERDICT="PASS (every event delivered at least once)"
+if [ "$CRM" = 0 ]; then
+  if [ "$HUB_CRM_TOTAL" -eq 0 ]; then CRM_VERDICT="PASS (CRM=0: forwarding off, nothing sent)"
+  else CRM_VERDICT="FAIL: forwarding is off (CRM=0) but the stub received POSTs"; VERIFY_FAILED=1; fi
+elif [ "$HUB_CRM_TOTAL" -ge "$HUB_ROWS" ]; then CRM_VERDICT="PASS (every event delivered at least once)"
 elif [ "$PENDING" -gt 0 ]; then CRM_VERDICT="incomplete: the outbox had not drained"
 else CRM_VERDICT="FAIL: the outbox is empty but events are missing at the CRM"; VERIFY_FAILED=1; fi
 CRM_VERIFY="CRM: stub received ${HUB_CRM_TOTAL} POSTs for ${HUB_ROWS} events (outbox rows: ${HUB_OUTBOX:-none}): ${CRM_VERDICT}"
@@ -561,6 +569,7 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo "- request: POST form \`channel=SMS&message_id=<unique>&status=DELIVERED\`, application/x-www-form-urlencoded (bench/smsby.lua)"
   echo "- per server: warm-up ${DURATION_WARMUP} s (not in the table), then ${RUNS} measured runs of ${DURATION} s, $( [ "$DRAIN_BETWEEN" = 1 ] && echo "dlr-hub's outbox drained before each" || echo "one after another"); before each run a 2 s check that the machine is quiet (QUIET_WAIT=${QUIET_WAIT} s at most)"
   echo "- JVM options: ${JAVA_OPTS:-none (JVM defaults)}; dlr-hub also ${CDS_OPTS:-without a class-data archive (CDS=0)}"
+  echo "- dlr-hub CRM forwarding: $( [ "$CRM" = 0 ] && echo "**off** (CRM=0: no CRM_URL; the baseline forwards nothing either)" || echo "on, to the stub CRM (every event is also POSTed there)")"
   echo
   echo "## Start-up and idle"
   echo
@@ -595,7 +604,7 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo "## Commands"
   echo
   echo '```sh'
-  echo "# benchmark: $(printf '%q ' env DURATION_WARMUP="${DURATION_WARMUP}s" DURATION="${DURATION}s" RUNS="$RUNS" DRAIN_BETWEEN="$DRAIN_BETWEEN" SOAK="$SOAK" SOAK_SECONDS="$SOAK_SECONDS" bench/run.sh)"
+  echo "# benchmark: $(printf '%q ' env DURATION_WARMUP="${DURATION_WARMUP}s" DURATION="${DURATION}s" RUNS="$RUNS" CRM="$CRM" DRAIN_BETWEEN="$DRAIN_BETWEEN" SOAK="$SOAK" SOAK_SECONDS="$SOAK_SECONDS" bench/run.sh)"
   [ "$SKIP_BUILD" = 1 ] || echo "mvn -q -B package -DskipTests"
   echo "$STUB_CMD"
   echo "$HUB_CMD"
