@@ -1,5 +1,6 @@
 package io.dlrhub.auth;
 
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *   &lt;provider&gt;.webhook-secrets  Standard Webhooks signature (whsec_...)
  *   &lt;provider&gt;.auth-tokens      Twilio signature
  * </pre>
- * A provider with none of these is never left open: a token is generated for the run and the URL
- * to give the provider is logged once, with how to make it permanent.
+ * A provider with none of these is never left open: it gets a generated token, kept in a private
+ * file ({@link GeneratedTokens}) so the URL given to the provider survives restarts, and the URL is
+ * logged once per start (shared/docs/design.md), with how to configure it.
  */
 public class ProviderAuthenticator {
 
@@ -33,15 +35,20 @@ public class ProviderAuthenticator {
     private final Function<String, String> settings;
     private final Clock clock;
     private final String publicBaseUrl;
+    private final GeneratedTokens generatedTokens;
     private final Map<String, List<AuthScheme>> schemes = new ConcurrentHashMap<>();
 
     /**
-     * @param settings      a setting by key, null when unset or empty
-     * @param publicBaseUrl the URL providers call, for URL signatures and the start-up log line
+     * @param settings        a setting by key, null when unset or empty
+     * @param publicBaseUrl   the URL providers call, for URL signatures and the start-up log line
+     * @param generatedTokens where a provider without credential keeps its generated token; null:
+     *                        nowhere, a new one every run
      */
-    public ProviderAuthenticator(Function<String, String> settings, Clock clock, String publicBaseUrl) {
+    public ProviderAuthenticator(Function<String, String> settings, Clock clock, String publicBaseUrl,
+                                 GeneratedTokens generatedTokens) {
         this.settings = settings;
         this.clock = clock;
+        this.generatedTokens = generatedTokens;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
                 : publicBaseUrl;
     }
@@ -90,13 +97,26 @@ public class ProviderAuthenticator {
     }
 
     private String generateToken(String provider) {
-        String generated = Secrets.randomToken();
+        String token;
+        String lifetime;
+        if (generatedTokens == null) {
+            token = Secrets.randomToken();
+            lifetime = "for this run only (generated-tokens.file is empty)";
+        } else {
+            try {
+                token = generatedTokens.tokenFor(provider);
+                lifetime = "kept across restarts in " + generatedTokens.file();
+            } catch (UncheckedIOException e) {
+                token = Secrets.randomToken();
+                lifetime = "for this run only (" + e.getMessage() + ": " + e.getCause() + ")";
+            }
+        }
         String variable = provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_TOKENS";
-        LOG.warn("No credential is configured for provider '{}', so a token was generated for this run only."
+        LOG.warn("No credential is configured for provider '{}', so it accepts only a generated token, {}."
                         + " Webhook URL to give the provider: {}/webhooks/{}?token={}"
-                        + " -- set {}={} (or {}.tokens in application.properties) to keep it across restarts.",
-                provider, publicBaseUrl, provider, generated, variable, generated, provider);
-        return generated;
+                        + " -- set {}={} (or {}.tokens in application.properties) to make it part of your configuration.",
+                provider, lifetime, publicBaseUrl, provider, token, variable, token, provider);
+        return token;
     }
 
     private List<String> list(String key) {

@@ -1,9 +1,11 @@
 package io.dlrhub.ingress;
 
-import io.dlrhub.Settings;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
+import io.dlrhub.Settings;
+import io.dlrhub.auth.GeneratedTokens;
 import io.dlrhub.auth.ProviderAuthenticator;
 import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.TwilioScheme;
@@ -32,8 +34,10 @@ public class WebhookIngressRoutes extends RouteBuilder {
         Settings settings = new Settings(context);
         ProviderDirectory providers = new ProviderDirectory(context);
         MeterRegistry metrics = Metrics.registry(context);
+        String generatedTokensFile = settings.get("generated-tokens.file", "");
         ProviderAuthenticator authenticator = new ProviderAuthenticator(key -> settings.get(key, null),
-                Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")));
+                Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")),
+                generatedTokensFile.isBlank() ? null : new GeneratedTokens(Path.of(generatedTokensFile)));
         context.getRegistry().bind("providerAuthenticator", authenticator);
         context.addStartupListener(new StartupListener() {
             @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,7 +20,9 @@ import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProviderAuthenticatorTest {
 
@@ -30,13 +34,21 @@ class ProviderAuthenticatorTest {
     private static final String TWILIO_TOKEN = "twilio-auth-token-1234567890";
 
     private final Map<String, String> settings = new HashMap<>();
+    @TempDir
+    Path directory;
+    private Path tokensFile;
+
+    @BeforeEach
+    void tokensFile() {
+        tokensFile = directory.resolve("generated-tokens.properties");
+    }
 
     private ProviderAuthenticator authenticator() {
         return authenticator(BASE_URL);
     }
 
     private ProviderAuthenticator authenticator(String baseUrl) {
-        return new ProviderAuthenticator(settings::get, CLOCK, baseUrl);
+        return new ProviderAuthenticator(settings::get, CLOCK, baseUrl, new GeneratedTokens(tokensFile));
     }
 
     private static WebhookRequest request(String uri, Map<String, List<String>> headers, String body, String remote) {
@@ -77,6 +89,39 @@ class ProviderAuthenticatorTest {
         ProviderAuthenticator authenticator = authenticator();
 
         assertThat(authenticator.schemesOf("acme").get(0)).isNotSameAs(authenticator.schemesOf("other").get(0));
+    }
+
+    @Test
+    void acceptsTheTokenKeptInTheGeneratedTokensFile() throws Exception {
+        ProviderAuthenticator authenticator = authenticator();
+        authenticator.schemesOf("acme");
+        String token = new GeneratedTokens(tokensFile).tokenFor("acme");
+
+        assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme?token=" + token, "203.0.113.5")))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> authenticator.authenticate("other", request("/webhooks/other?token=" + token,
+                "203.0.113.5"))).isInstanceOf(UnauthenticatedException.class);
+    }
+
+    @Test
+    void fallsBackToATokenForThisRunWhenNoneCanBeKept() throws Exception {
+        Files.writeString(directory.resolve("not-a-directory"), "x");
+        tokensFile = directory.resolve("not-a-directory").resolve("generated-tokens.properties");
+        ProviderAuthenticator authenticator = authenticator();
+
+        assertThat(authenticator.schemesOf("acme")).singleElement().isInstanceOf(TokenScheme.class);
+        assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
+    }
+
+    @Test
+    void generatesATokenForThisRunWithoutAGeneratedTokensFile() {
+        ProviderAuthenticator authenticator = new ProviderAuthenticator(settings::get, CLOCK, BASE_URL, null);
+
+        assertThat(authenticator.schemesOf("acme")).singleElement().isInstanceOf(TokenScheme.class);
+        assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
+        assertThat(directory).isEmptyDirectory();
     }
 
     // ---- tokens + allowlist -----------------------------------------------------------------

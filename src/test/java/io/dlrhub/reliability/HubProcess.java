@@ -108,6 +108,7 @@ public final class HubProcess implements AutoCloseable {
         env.putAll(keep);
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("MANAGEMENT_HOST", "127.0.0.1");
+        env.put("GENERATED_TOKENS_FILE", directory.resolve(name + "-generated-tokens.properties").toString());
         env.putAll(environment);
         env.put("HTTP_PORT", String.valueOf(httpPort));
         env.put("MANAGEMENT_PORT", String.valueOf(managementPort));

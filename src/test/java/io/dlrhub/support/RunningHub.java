@@ -1,9 +1,13 @@
 package io.dlrhub.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +29,8 @@ public final class RunningHub implements AutoCloseable {
 
     public static final String FORM = "application/x-www-form-urlencoded";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path generatedTokensDirectory;
+    private static int hubsStarted;
 
     private final Main main;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,6 +45,8 @@ public final class RunningHub implements AutoCloseable {
         all.put("http.host", "127.0.0.1");
         all.put("management.host", "127.0.0.1");
         all.put("management.port", String.valueOf(freePort()));
+        // providers without credential get their tokens in a file of this hub, not in ./data
+        all.put("generated-tokens.file", generatedTokensFile().toString());
         all.putAll(database.settings());
         all.putAll(settings);
         Main main = new Main(Application.class);
@@ -49,6 +57,18 @@ public final class RunningHub implements AutoCloseable {
             throw new IllegalStateException("dlr-hub did not start", e);
         }
         return new RunningHub(main);
+    }
+
+    /** One directory per test run for the hubs' generated tokens, each hub with its own file. */
+    private static synchronized Path generatedTokensFile() {
+        try {
+            if (generatedTokensDirectory == null) {
+                generatedTokensDirectory = Files.createTempDirectory("dlr-hub-tests");
+            }
+            return generatedTokensDirectory.resolve("generated-tokens-" + (++hubsStarted) + ".properties");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A port nobody listens on right now (the management listener cannot share port 0 with the webhook one). */
