@@ -330,7 +330,7 @@ wait_ready "$STUB_PID" "http://127.0.0.1:${CRM_STUB_PORT}/count" "stub CRM" >/de
 # ---------------------------------------------------------------- 4. dlr-hub
 HUB_ENV=(DB_URL="jdbc:postgresql://${PGHOST_BENCH}:${PGPORT_BENCH}/${HUB_DB}" DB_USER="$PGUSER_BENCH"
   SMSBY_TOKENS="$SMSBY_TOKEN" HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" LOG_LEVEL=WARN
-  ADMIN_TOKEN="$ADMIN_TOKEN")
+  ADMIN_TOKEN="$ADMIN_TOKEN" GENERATED_TOKENS_FILE="$LOGDIR/generated-tokens.properties")
 # CRM=0: forwarding off (no CRM_URL), so dlr-hub does what the baseline does plus its own checks;
 # the stub still runs and must then receive nothing
 [ "$CRM" = 0 ] || HUB_ENV+=(CRM_URL="http://127.0.0.1:${CRM_STUB_PORT}/crm")
@@ -414,31 +414,14 @@ if [ "$SOAK" = 1 ]; then
   HUB_MEDIAN_RPS=$(median $(cut -f4 "$LOGDIR/dlrhub.tsv"))
   SOAK_RATE=$(calc "$SOAK_FRACTION * $HUB_MEDIAN_RPS" 0)
   [ "$SOAK_RATE" -ge 1 ] || SOAK_RATE=1
-  SOAK_DELAY_MS=$(awk -v c="$WRK_CONNECTIONS" -v r="$SOAK_RATE" 'BEGIN { d = int(c * 1000 / r); if (d < 1) d = 1; print d }')
-  # a paced connection sends every (delay + latency) ms: a 10 s calibration at the current delay
-  # measures the latency, which is then taken off; latency grows with the rate, so twice, and the
-  # delay is rounded down (whole ms) so the soak runs at the target rate or just above it
-  for cal in 1 2; do
-    CAL_OUT="$LOGDIR/wrk-dlrhub-soak-calibration${cal}.txt"
-    BENCH_DELAY_MS=$SOAK_DELAY_MS timeout --kill-after=10 70 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d10s \
-      --timeout "${WRK_TIMEOUT}s" -s bench/smsby.lua "$HUB_URL" -- "soakcal${cal}" >"$CAL_OUT" 2>&1 || die "soak calibration failed"
-    CAL_LINE=$(grep '^BENCH_RESULT' "$CAL_OUT" || true)
-    [ -n "$CAL_LINE" ] || { cat "$CAL_OUT" >&2; die "no BENCH_RESULT from the soak calibration"; }
-    TOTAL_OK[dlrhub]=$(( TOTAL_OK[dlrhub] + $(kv ok "$CAL_LINE") ))
-    CAL_RATE=$(calc "$(kv ok "$CAL_LINE") / ($(kv duration_us "$CAL_LINE") / 1000000)" 1)
-    CAL_DELAY_MS=$SOAK_DELAY_MS
-    SOAK_DELAY_MS=$(awk -v c="$WRK_CONNECTIONS" -v r="$SOAK_RATE" -v d="$SOAK_DELAY_MS" -v got="$CAL_RATE" \
-      'BEGIN { lat = (got > 0) ? c * 1000 / got - d : 0; n = int(c * 1000 / r - lat); if (n < 1) n = 1; print n }')
-    log "soak calibration ${cal}: ${CAL_RATE}/s at BENCH_DELAY_MS=${CAL_DELAY_MS}; next BENCH_DELAY_MS=${SOAK_DELAY_MS} for ~${SOAK_RATE}/s"
-  done
   SOAK_OUT="$LOGDIR/wrk-dlrhub-soak.txt"
   SOAK_CMD=(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SOAK_SECONDS}s" --timeout "${WRK_TIMEOUT}s" --latency
     -s bench/smsby.lua "$HUB_URL" -- soak)
-  log "soak: ${SOAK_SECONDS}s at ~${SOAK_RATE}/s (${SOAK_FRACTION} x median ${HUB_MEDIAN_RPS}/s): BENCH_DELAY_MS=${SOAK_DELAY_MS} ${SOAK_CMD[*]}"
+  log "soak: ${SOAK_SECONDS}s at ${SOAK_RATE}/s (${SOAK_FRACTION} x median ${HUB_MEDIAN_RPS}/s): BENCH_RATE=${SOAK_RATE} BENCH_THREADS=${WRK_THREADS} ${SOAK_CMD[*]}"
   SOAK_ROWS_BEFORE=$HUB_ROWS
   SOAK_ACC0=$(hub_accepted)
   SOAK_T0=$(now_ms)
-  BENCH_DELAY_MS=$SOAK_DELAY_MS timeout --kill-after=10 "$(( SOAK_SECONDS + 60 ))" "${SOAK_CMD[@]}" >"$SOAK_OUT" 2>&1 &
+  BENCH_RATE=$SOAK_RATE BENCH_THREADS=$WRK_THREADS timeout --kill-after=10 "$(( SOAK_SECONDS + 60 ))" "${SOAK_CMD[@]}" >"$SOAK_OUT" 2>&1 &
   SOAK_PID=$!; PIDS+=("$SOAK_PID")
   SERIES="| t (s) | RSS MB | outbox pending | 2xx so far (server count) | 2xx/s in interval | CRM delivered/s in interval |"$'\n'"|---:|---:|---:|---:|---:|---:|"
   RSS_VALUES=(); PENDING_VALUES=()
@@ -493,7 +476,7 @@ if [ "$SOAK" = 1 ]; then
   SOAK_TEXT=$(cat <<EOF
 ## Soak (dlr-hub, ${SOAK_SECONDS} s at a fixed rate)
 
-Target ${SOAK_RATE}/s = ${SOAK_FRACTION} x the median 2xx/s (${HUB_MEDIAN_RPS}); every connection waits ${SOAK_DELAY_MS} ms before each request (two 10 s calibrations took the answers' latency off the wait; the second gave ${CAL_RATE}/s at ${CAL_DELAY_MS} ms).
+Target ${SOAK_RATE}/s = ${SOAK_FRACTION} x the median 2xx/s (${HUB_MEDIAN_RPS}); bench/smsby.lua paces the requests to that rate (BENCH_RATE=${SOAK_RATE}), whatever the answers' latency.
 Achieved: ${s_ok} 2xx in $(calc "$s_dus / 1000000" 1) s = $(calc "$s_ok / ($s_dus / 1000000)" 1) 2xx/s, ${s_bad} non-2xx, p50 $(calc "$(kv p50_us "$SOAK_LINE") / 1000" 2) ms, p99 $(calc "$(kv p99_us "$SOAK_LINE") / 1000" 2) ms.
 Sampled every ${SOAK_INTERVAL} s:
 
@@ -610,7 +593,7 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo "$HUB_CMD"
   echo "$BASE_CMD"
   echo "${WRK_CMD_SHOWN}  # run1 of dlr-hub; warm-up: -d${DURATION_WARMUP}s; baseline: port ${BASELINE_PORT}"
-  [ "$SOAK" != 1 ] || echo "BENCH_DELAY_MS=${SOAK_DELAY_MS} ${SOAK_CMD[*]:0:$(( ${#SOAK_CMD[@]} - 3 ))} '$HUB_URL' -- soak"
+  [ "$SOAK" != 1 ] || echo "BENCH_RATE=${SOAK_RATE} BENCH_THREADS=${WRK_THREADS} ${SOAK_CMD[*]:0:$(( ${#SOAK_CMD[@]} - 3 ))} '$HUB_URL' -- soak"
   echo '```'
   echo
   echo "Logs: \`${LOGDIR}/\`. Databases \`${HUB_DB}\` and \`${BASE_DB}\` are left for inspection. Total wall time: ${TOTAL_S} s."

@@ -4,10 +4,14 @@
 --
 -- <label>  goes into every message_id, so ids never repeat across runs of one benchmark
 --          (dlr-hub would answer a repeat as "duplicate" and store no new row).
--- Pacing (soak): env BENCH_DELAY_MS=<ms> makes every connection wait that long before each
---          request (wrk's delay() hook); for a total rate R over C connections use C*1000/R.
---          wrk decides at load time whether delay() exists, so it is only defined when set.
---          Without it, requests go back to back (closed loop, as fast as the server answers).
+-- Pacing (soak): env BENCH_RATE=<total requests/s> and BENCH_THREADS=<wrk's -t> make each wrk
+--          thread hand out send times at its share of the rate, one per request; wrk's delay()
+--          hook holds the connection until its time. A slow answer holds only its connection, the
+--          next free one takes the following time, so the rate does not sag as latency grows.
+--          A server that falls behind gets requests back to back until it has caught up, with at
+--          most 1 s of lost time made up. wrk decides at load time whether delay() exists, so it
+--          is only defined when BENCH_RATE is set. Without it, requests go back to back (closed
+--          loop, as fast as the server answers).
 -- message_id = <label>-<thread number>-<counter>: the thread number is handed out in setup(),
 -- which runs once per thread in the main Lua state, so ids are unique across threads.
 -- done() prints one machine-readable line:
@@ -38,10 +42,32 @@ function request()
   return wrk.format("POST", nil, headers, prefix .. counter .. "&status=DELIVERED")
 end
 
-local pause_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
-if pause_ms and pause_ms > 0 then
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate and rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock_id, bench_timespec *tp);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local threads_n = tonumber(os.getenv("BENCH_THREADS") or "") or 1
+  local interval_ms = 1000 * threads_n / rate
+  local next_send = nil
+
   function delay()
-    return pause_ms
+    local now = now_ms()
+    if next_send == nil or next_send < now - 1000 then
+      next_send = next_send == nil and now or now - 1000
+    end
+    local at = next_send
+    next_send = next_send + interval_ms
+    -- wrk takes whole milliseconds; sending up to 1 ms early keeps the average on schedule
+    return math.max(0, math.floor(at - now))
   end
 end
 
