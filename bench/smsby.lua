@@ -61,9 +61,8 @@ if rate and rate > 0 then
 
   function delay()
     local now = now_ms()
-    if next_send == nil or next_send < now - 1000 then
-      next_send = next_send == nil and now or now - 1000
-    end
+    -- the first request goes now; a schedule more than 1 s behind restarts 1 s behind
+    next_send = math.max(next_send or now, now - 1000)
     local at = next_send
     next_send = next_send + interval_ms
     -- wrk takes whole milliseconds; sending up to 1 ms early keeps the average on schedule

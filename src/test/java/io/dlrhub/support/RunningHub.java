@@ -29,8 +29,6 @@ public final class RunningHub implements AutoCloseable {
 
     public static final String FORM = "application/x-www-form-urlencoded";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Path generatedTokensDirectory;
-    private static int hubsStarted;
 
     private final Main main;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -59,13 +57,10 @@ public final class RunningHub implements AutoCloseable {
         return new RunningHub(main);
     }
 
-    /** One directory per test run for the hubs' generated tokens, each hub with its own file. */
-    private static synchronized Path generatedTokensFile() {
+    /** A file of this hub's own (empty until a token is generated), so hubs never share tokens. */
+    private static Path generatedTokensFile() {
         try {
-            if (generatedTokensDirectory == null) {
-                generatedTokensDirectory = Files.createTempDirectory("dlr-hub-tests");
-            }
-            return generatedTokensDirectory.resolve("generated-tokens-" + (++hubsStarted) + ".properties");
+            return Files.createTempFile("dlr-hub-generated-tokens-", ".properties");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
