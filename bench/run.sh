@@ -104,6 +104,9 @@ proc_ticks() { # pid -> utime+stime in clock ticks (fields 14, 15 of /proc/pid/s
   set -- $s # now $1 = state (field 3), so utime = $12, stime = $13
   echo $(( ${12} + ${13} ))
 }
+stub_ticks() { # CPU ticks of the stub CRM, "-" once it is stopped (the baseline's runs)
+  if [ -n "${STUB_PID:-}" ] && kill -0 "$STUB_PID" 2>/dev/null; then proc_ticks "$STUB_PID"; else echo -; fi
+}
 pg_ticks() { # CPU ticks of PostgreSQL: utime+stime of every live postgres process, plus cutime+cstime
   # (fields 16, 17: children that exited and were reaped, i.e. finished backends and autovacuum workers)
   { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
@@ -229,13 +232,13 @@ run_load() {
   reset_hwm "$pid"
   [ "$server" = dlrhub ] && crm0=$(crm_count)
   all_ticks >"$LOGDIR/procs-before.txt"
-  m0=$(machine_cpu); pg0=$(pg_ticks); c0=$(proc_ticks "$pid"); t0=$(now_ms)
+  m0=$(machine_cpu); pg0=$(pg_ticks); c0=$(proc_ticks "$pid"); s0=$(stub_ticks); t0=$(now_ms)
   local TIMEFORMAT='%3U %3S'
   if ! { time timeout --kill-after=10 "$(( dur + 60 ))" "${cmd[@]}" >"$out" 2>&1; } 2>"$tfile"; then
     cat "$out" >&2
     die "wrk failed ($server $label)"
   fi
-  t1=$(now_ms); c1=$(proc_ticks "$pid"); pg1=$(pg_ticks); m1=$(machine_cpu)
+  t1=$(now_ms); c1=$(proc_ticks "$pid"); s1=$(stub_ticks); pg1=$(pg_ticks); m1=$(machine_cpu)
   all_ticks >"$LOGDIR/procs-after.txt"
   [ "$server" = dlrhub ] && { crm1=$(crm_count); pending=$(outbox_pending); }
   local hwm_kb; hwm_kb=$(status_kb "$pid" VmHWM)
@@ -245,12 +248,13 @@ run_load() {
   ok=$(kv ok "$line"); bad=$(kv non2xx "$line"); p50=$(kv p50_us "$line"); p99=$(kv p99_us "$line")
   dus=$(kv duration_us "$line"); errs=$(kv errors "$line"); statuses=$(kv statuses "$line")
   TOTAL_OK[$server]=$(( TOTAL_OK[$server] + ok ))
-  local wall_s rps cpu_s cpu_pct pg_pct wrk_pct crm_ps busy_pct steal_pct other_pct other_top
+  local wall_s rps cpu_s cpu_pct pg_pct stub_pct wrk_pct crm_ps busy_pct steal_pct other_pct other_top
   wall_s=$(calc "($t1 - $t0) / 1000" 3)
   rps=$(calc "$ok / ($dus / 1000000)" 1)
   cpu_s=$(calc "($c1 - $c0) / $CLK_TCK" 2)
   cpu_pct=$(calc "100 * $cpu_s / $wall_s" 0)
   pg_pct=$(calc "100 * ($pg1 - $pg0) / $CLK_TCK / $wall_s" 0)
+  if [ "$s0" = - ] || [ "$s1" = - ]; then stub_pct=-; else stub_pct=$(calc "100 * ($s1 - $s0) / $CLK_TCK / $wall_s" 0); fi
   read -r busy_pct steal_pct < <(echo "$m0 $m1" | awk '{ dt = $5 - $2; if (dt <= 0) dt = 1
     printf "%.0f %.1f\n", 100 * ($4 - $1) / dt, 100 * ($6 - $3) / dt }')
   wrk_pct=$(awk -v w="$wall_s" '{ printf "%.0f", 100 * ($1 + $2) / w }' "$tfile")
@@ -261,12 +265,12 @@ run_load() {
     $$ "$pid" ${STUB_PID:-})
   [ "$other_pct" -lt 10 ] || odd "$server $label: other processes on the machine used ${other_pct}% CPU (100 = one core) during the run (top: $other_top): numbers disturbed"
   [ "${steal_pct%.*}" -lt 5 ] || odd "$server $label: ${steal_pct}% CPU steal (a noisy neighbour on this VM)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$label" "$ok" "$bad" "$rps" "$(calc "$p50 / 1000" 2)" "$(calc "$p99 / 1000" 2)" "$cpu_s" "$cpu_pct" \
-    "$(calc "$hwm_kb / 1024" 0)" "$crm_ps" "$pg_pct" "$wrk_pct" "$pending" "$busy_pct" "$other_pct" "$statuses" "$errs" \
+    "$(calc "$hwm_kb / 1024" 0)" "$crm_ps" "$pg_pct" "$wrk_pct" "$pending" "$busy_pct" "$other_pct" "$statuses" "$errs" "$stub_pct" \
     >>"$LOGDIR/${server}.tsv"
   log "$server $label: 2xx=$ok non2xx=$bad 2xx/s=$rps p50=$(calc "$p50 / 1000" 2)ms p99=$(calc "$p99 / 1000" 2)ms" \
-    "cpu=${cpu_s}s (${cpu_pct}%) peakRSS=$(calc "$hwm_kb / 1024" 0)MB crm/s=$crm_ps pg=${pg_pct}% wrk=${wrk_pct}%" \
+    "cpu=${cpu_s}s (${cpu_pct}%) peakRSS=$(calc "$hwm_kb / 1024" 0)MB crm/s=$crm_ps pg=${pg_pct}% stub=${stub_pct}% wrk=${wrk_pct}%" \
     "machine=${busy_pct}% steal=${steal_pct}% others=${other_pct}% pending=$pending"
 }
 
@@ -527,12 +531,21 @@ stop_pid "$BASE_PID" 15; forget_pid "$BASE_PID"
 
 # ---------------------------------------------------------------- 7. report
 table_rows() { # server name
-  local server=$1 name=$2 label ok bad rps p50 p99 cpu_s cpu_pct hwm crm pg wrkp pend busy other st er
-  while IFS=$'\t' read -r label ok bad rps p50 p99 cpu_s cpu_pct hwm crm pg wrkp pend busy other st er; do
-    echo "| $name | $label | $(fmt "$rps" 0) | $p50 | $p99 | $cpu_pct | $hwm | $(fmt "$crm" 0) | $bad | $pg | $wrkp | $other | $busy | $pend |"
+  local server=$1 name=$2 label ok bad rps p50 p99 cpu_s cpu_pct hwm crm pg wrkp pend busy other st er stub
+  while IFS=$'\t' read -r label ok bad rps p50 p99 cpu_s cpu_pct hwm crm pg wrkp pend busy other st er stub; do
+    echo "| $name | $label | $(fmt "$rps" 0) | $p50 | $p99 | $cpu_pct | $hwm | $(fmt "$crm" 0) | $bad | $pg | $stub | $wrkp | $other | $busy | $pend |"
   done <"$LOGDIR/${server}.tsv"
   col() { median $(cut -f"$1" "$LOGDIR/${server}.tsv"); }
-  echo "| **$name** | **median** | **$(fmt "$(col 4)" 0)** | **$(fmt "$(col 5)" 2)** | **$(fmt "$(col 6)" 2)** | **$(fmt "$(col 8)" 0)** | **$(fmt "$(col 9)" 0)** | **$(fmt "$(col 10)" 0)** | $(fmt "$(col 3)" 0) | $(fmt "$(col 11)" 0) | $(fmt "$(col 12)" 0) | $(fmt "$(col 15)" 0) | $(fmt "$(col 14)" 0) | $(fmt "$(col 13)" 0) |"
+  echo "| **$name** | **median** | **$(fmt "$(col 4)" 0)** | **$(fmt "$(col 5)" 2)** | **$(fmt "$(col 6)" 2)** | **$(fmt "$(col 8)" 0)** | **$(fmt "$(col 9)" 0)** | **$(fmt "$(col 10)" 0)** | $(fmt "$(col 3)" 0) | $(fmt "$(col 11)" 0) | $(fmt "$(col 18)" 0) | $(fmt "$(col 12)" 0) | $(fmt "$(col 15)" 0) | $(fmt "$(col 14)" 0) | $(fmt "$(col 13)" 0) |"
+}
+per_webhook_row() { # server name -> median CPU µs per accepted webhook, by process
+  local server=$1 name=$2 us="$LOGDIR/$1-us-per-webhook.tsv" c
+  awk -F'\t' -v n="$(nproc)" '$4 > 0 { f = 10000 / $4
+    printf "%.1f\t%.1f\t%s\t%.1f\t%.1f\n", $8 * f, $11 * f, ($18 == "-" ? "-" : $18 * f), $12 * f, $14 * n * f }' \
+    "$LOGDIR/${server}.tsv" >"$us"
+  printf '| %s |' "$name"
+  for c in 1 2 3 4 5; do printf ' %s |' "$(fmt "$(median $(cut -f"$c" "$us"))" 0)"; done
+  echo
 }
 HUB_MED=$(median $(cut -f4 "$LOGDIR/dlrhub.tsv"))
 BASE_MED=$(median $(cut -f4 "$LOGDIR/baseline.tsv"))
@@ -563,14 +576,23 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo
   echo "## Throughput and cost"
   echo
-  echo "| server | run | 2xx/s | p50 ms | p99 ms | CPU % (100 = 1 core) | peak RSS MB | CRM delivered/s | non-2xx | PostgreSQL CPU % | wrk CPU % | other processes CPU % | machine busy % | outbox pending at end |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| server | run | 2xx/s | p50 ms | p99 ms | CPU % (100 = 1 core) | peak RSS MB | CRM delivered/s | non-2xx | PostgreSQL CPU % | stub CRM CPU % | wrk CPU % | other processes CPU % | machine busy % | outbox pending at end |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   table_rows dlrhub dlr-hub
   table_rows baseline baseline
   echo
   echo "**dlr-hub / baseline, median 2xx/s: ${RATIO}** (${HUB_MED} / ${BASE_MED})"
   echo
-  echo "CPU % is the server process (utime+stime from /proc/<pid>/stat) over the run's wall time; the machine has $(nproc) cores (= $(( $(nproc) * 100 )) %), shared with wrk and PostgreSQL. PostgreSQL CPU % is all postgres processes (exited backends included); wrk CPU % is the load generator itself; other processes CPU % is every other user-space process that ran on the machine meanwhile (not ours, not PostgreSQL; the stub CRM counts as ours; kernel threads are left out); all in the same unit. Machine busy % is from /proc/stat, 100 = every core busy. Peak RSS is VmHWM, reset before each run. CRM delivered/s is the stub's POST count delta over the run."
+  echo "CPU % is the server process (utime+stime from /proc/<pid>/stat) over the run's wall time; the machine has $(nproc) cores (= $(( $(nproc) * 100 )) %), shared with wrk and PostgreSQL. PostgreSQL CPU % is all postgres processes (exited backends included); stub CRM CPU % is the stub that receives dlr-hub's CRM deliveries (stopped before the baseline's runs: "-"); wrk CPU % is the load generator itself; other processes CPU % is every other user-space process that ran on the machine meanwhile (not ours, not PostgreSQL; the stub CRM counts as ours; kernel threads are left out); all in the same unit. Machine busy % is from /proc/stat, 100 = every core busy. Peak RSS is VmHWM, reset before each run. CRM delivered/s is the stub's POST count delta over the run."
+  echo
+  echo "### CPU per accepted webhook"
+  echo
+  echo "| server | server µs | PostgreSQL µs | stub CRM µs | wrk µs | whole machine µs (kernel included) |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  per_webhook_row dlrhub dlr-hub
+  per_webhook_row baseline baseline
+  echo
+  echo "Each column's CPU % of a run divided by the run's 2xx/s (median of the runs); whole machine is machine busy % × $(nproc) cores. At 100 % of the $(nproc) cores, 1.2 × the baseline's median ($(calc "1.2 * $BASE_MED" 0)/s) leaves $(calc "$(nproc) * 1000000 / (1.2 * $BASE_MED)" 0) µs of machine CPU per webhook for everything on the machine."
   echo
   echo "## Verification"
   echo
