@@ -45,7 +45,7 @@ public class StoreConfiguration implements CamelConfiguration {
             }
         });
         Settings settings = new Settings(context);
-        GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 2),
+        GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 1),
                 settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)));
         context.getRegistry().bind("groupCommit", GroupCommit.class, groupCommit);
         // stopped before the pool: the events already queued are committed first
