@@ -60,8 +60,16 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = socket.accept();
                 Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
+                synchronized (this) {
+                    // accepted just before a cut: cut() did not see it, so it must not live on
+                    if (server != socket) {
+                        client.close();
+                        upstream.close();
+                        return;
+                    }
+                    open.add(client);
+                    open.add(upstream);
+                }
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException closed) {
