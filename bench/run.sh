@@ -583,7 +583,7 @@ TOTAL_S=$(( $(date +%s) - SCRIPT_T0 ))
   echo
   echo "**dlr-hub / baseline, median 2xx/s: ${RATIO}** (${HUB_MED} / ${BASE_MED})"
   echo
-  echo "CPU % is the server process (utime+stime from /proc/<pid>/stat) over the run's wall time; the machine has $(nproc) cores (= $(( $(nproc) * 100 )) %), shared with wrk and PostgreSQL. PostgreSQL CPU % is all postgres processes (exited backends included); stub CRM CPU % is the stub that receives dlr-hub's CRM deliveries (stopped before the baseline's runs: "-"); wrk CPU % is the load generator itself; other processes CPU % is every other user-space process that ran on the machine meanwhile (not ours, not PostgreSQL; the stub CRM counts as ours; kernel threads are left out); all in the same unit. Machine busy % is from /proc/stat, 100 = every core busy. Peak RSS is VmHWM, reset before each run. CRM delivered/s is the stub's POST count delta over the run."
+  echo "CPU % is the server process (utime+stime from /proc/<pid>/stat) over the run's wall time; the machine has $(nproc) cores (= $(( $(nproc) * 100 )) %), shared with wrk and PostgreSQL. PostgreSQL CPU % is all postgres processes (exited backends included); stub CRM CPU % is the stub that receives dlr-hub's CRM deliveries (stopped before the baseline's runs: \"-\"); wrk CPU % is the load generator itself; other processes CPU % is every other user-space process that ran on the machine meanwhile (not ours, not PostgreSQL; the stub CRM counts as ours; kernel threads are left out); all in the same unit. Machine busy % is from /proc/stat, 100 = every core busy. Peak RSS is VmHWM, reset before each run. CRM delivered/s is the stub's POST count delta over the run."
   echo
   echo "### CPU per accepted webhook"
   echo
