@@ -25,10 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Driven by {@code ../shared/fixtures/standard-webhooks/vectors.json}, used verbatim. */
+/** Driven by {@code src/test/resources/fixtures/standard-webhooks/vectors.json}, used verbatim. */
 class StandardWebhooksTest {
 
-    private static final Path VECTORS = Path.of("../shared/fixtures/standard-webhooks/vectors.json");
+    private static final Path VECTORS = Path.of("src/test/resources/fixtures/standard-webhooks/vectors.json");
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
     /** Another valid secret, for rotation tests. */
     private static final String OTHER_SECRET = "whsec_" + Base64.getEncoder()

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Driven by {@code ../shared/fixtures/twilio/vectors.json}, used verbatim.
+ * Driven by {@code src/test/resources/fixtures/twilio/vectors.json}, used verbatim.
  * <p>
  * What the vectors mean (each checked below by computing the HMAC): {@code signature} is over
  * {@code url} (no port) + the sorted params; each {@code port_variants} key names the URL Twilio
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class TwilioSignatureTest {
 
-    private static final Path VECTORS = Path.of("../shared/fixtures/twilio/vectors.json");
+    private static final Path VECTORS = Path.of("src/test/resources/fixtures/twilio/vectors.json");
     private static final Pattern VARIANT_KEY = Pattern.compile("^(https?) with :(\\d+)\\b.*");
 
     private static JsonNode vectors;

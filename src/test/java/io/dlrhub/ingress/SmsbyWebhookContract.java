@@ -33,7 +33,7 @@ abstract class SmsbyWebhookContract {
 
     static final String TOKEN = "rotating-token-one";
     static final String NEXT_TOKEN = "rotating-token-two";
-    static final Path SEED = Path.of("../shared/fixtures/smsby/seed-sent.form");
+    static final Path SEED = Path.of("src/test/resources/fixtures/smsby/seed-sent.form");
 
     TestDatabase database;
     RunningHub hub;

@@ -39,7 +39,7 @@ class StandardWebhookTest {
     static final String PATH = "/webhooks/standard";
     static final String SECRET = secret("dlr-hub standard webhook secret #1");
     static final String NEXT_SECRET = secret("dlr-hub standard webhook secret #2");
-    static final Path VECTORS = Path.of("../shared/fixtures/standard-webhooks/vectors.json");
+    static final Path VECTORS = Path.of("src/test/resources/fixtures/standard-webhooks/vectors.json");
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     TestDatabase database;

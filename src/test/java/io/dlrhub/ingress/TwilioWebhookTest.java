@@ -41,7 +41,7 @@ class TwilioWebhookTest {
     static final String PUBLIC_BASE_URL = "https://dlr.example.org";
     static final String PATH = "/webhooks/twilio";
     static final String ACCOUNT_SID = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
-    static final Path VECTORS = Path.of("../shared/fixtures/twilio/vectors.json");
+    static final Path VECTORS = Path.of("src/test/resources/fixtures/twilio/vectors.json");
 
     TestDatabase database;
     RunningHub hub;
