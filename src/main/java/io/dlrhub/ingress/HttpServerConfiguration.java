@@ -21,6 +21,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelConfiguration;
@@ -69,8 +70,6 @@ public class HttpServerConfiguration implements CamelConfiguration {
         webhooks.setBindHost(settings.get("http.host", "0.0.0.0"));
         webhooks.setBindPort(settings.getInt("http.port", 8080));
         webhooks.setMaxBodySize(settings.getLong("max-body-bytes", 65536));
-        // webhooks carry no files: without this Vert.x checks its upload folder on disk for every form
-        webhooks.getBodyHandler().setHandleFileUploads(false);
         if (tls != null) {
             webhooks.setSslContextParameters(tls);
         }
@@ -86,7 +85,6 @@ public class HttpServerConfiguration implements CamelConfiguration {
         management.setBindHost(settings.get("management.host", "0.0.0.0"));
         management.setBindPort(settings.getInt("management.port", 9876));
         management.setMaxBodySize(16_384L);
-        management.getBodyHandler().setHandleFileUploads(false);
         if (management.getBindPort() == webhooks.getBindPort()) {
             throw new IllegalStateException("MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
         }
@@ -273,13 +271,41 @@ public class HttpServerConfiguration implements CamelConfiguration {
     /** A Vert.x listener plus JSON answers for what is refused before a route sees it. */
     static final class Listener extends VertxPlatformHttpServer {
 
+        private final VertxPlatformHttpServerConfiguration configuration;
         private final boolean webhooks;
         private TrafficGuard guard;
         private long requestTimeoutMs;
 
         Listener(VertxPlatformHttpServerConfiguration configuration, boolean webhooks) {
             super(configuration);
+            this.configuration = configuration;
             this.webhooks = webhooks;
+        }
+
+        /**
+         * Webhooks carry no files. platform-http builds its body handler with Vert.x's defaults,
+         * which handle uploads: every form request then creates {@code file-uploads/} in the
+         * working directory (a 500 where that is read-only, as in the container), and
+         * {@code bodyHandler.handleFileUploads=false} of the configuration never reaches it. The
+         * router is bound again with a body handler that takes no uploads and writes nothing to disk.
+         */
+        @Override
+        protected void initializeServer() {
+            super.initializeServer();
+            String name = VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort());
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(), name);
+            VertxPlatformHttpServerConfiguration.BodyHandler options = configuration.getBodyHandler();
+            Handler<RoutingContext> bodyHandler = BodyHandler.create(false)
+                    .setBodyLimit(configuration.getMaxBodySize())
+                    .setMergeFormAttributes(options.isMergeFormAttributes())
+                    .setPreallocateBodyBuffer(options.isPreallocateBodyBuffer());
+            getCamelContext().getRegistry().bind(name, new VertxPlatformHttpRouter(this, getVertx(), router, name,
+                    router.getServerType()) {
+                @Override
+                public Handler<RoutingContext> bodyHandler() {
+                    return bodyHandler;
+                }
+            });
         }
 
         @Override
