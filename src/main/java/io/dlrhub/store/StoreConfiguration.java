@@ -2,6 +2,7 @@ package io.dlrhub.store;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -15,12 +16,17 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connection pool and the schema. The database is migrated here, before any route starts,
  * so no webhook is ever answered by a service whose tables are not there yet.
  */
 public class StoreConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoreConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -55,7 +61,7 @@ public class StoreConfiguration implements CamelConfiguration {
     static HikariDataSource createDataSource(Settings settings) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("dlr-hub");
-        config.setJdbcUrl(settings.required("db.url"));
+        config.setJdbcUrl(EmbeddedDurability.durable(settings.required("db.url")));
         config.setUsername(settings.get("db.user", null));
         config.setPassword(settings.get("db.password", null));
         config.setMaximumPoolSize(settings.getInt("db.pool-size", 10));
@@ -67,10 +73,15 @@ public class StoreConfiguration implements CamelConfiguration {
     }
 
     static void migrate(DataSource dataSource) {
-        Flyway.configure()
+        MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
+        // an operator upgrading wants to see what the start did to the schema
+        LOG.info("Database schema at version {}: {}", result.targetSchemaVersion != null ? result.targetSchemaVersion
+                : result.initialSchemaVersion, result.migrations.isEmpty() ? "no migration needed"
+                : result.migrations.size() + " migration(s) applied: " + result.migrations.stream()
+                        .map(m -> m.version + " " + m.description).collect(Collectors.joining(", ")));
     }
 }

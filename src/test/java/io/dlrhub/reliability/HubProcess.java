@@ -37,6 +37,7 @@ public final class HubProcess implements AutoCloseable {
 
     private final String name;
     private final Map<String, String> environment;
+    private final Path workingDirectory;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3)).build();
     private volatile int httpPort;
@@ -45,14 +46,20 @@ public final class HubProcess implements AutoCloseable {
     private volatile Path log;
     private int runs;
 
-    private HubProcess(String name, Map<String, String> environment) {
+    private HubProcess(String name, Map<String, String> environment, Path workingDirectory) {
         this.name = name;
         this.environment = Map.copyOf(environment);
+        this.workingDirectory = workingDirectory;
     }
 
-    /** Starts dlr-hub and returns once {@code GET /observe/health/ready} answers 200. */
+    /** Starts dlr-hub in the project folder and returns once {@code GET /observe/health/ready} answers 200. */
     public static HubProcess start(String name, Map<String, String> environment) {
-        HubProcess hub = new HubProcess(name, environment);
+        return start(name, environment, Reliability.baseDirectory());
+    }
+
+    /** The same, started from another working directory (where its default ./data goes). */
+    public static HubProcess start(String name, Map<String, String> environment, Path workingDirectory) {
+        HubProcess hub = new HubProcess(name, environment, workingDirectory);
         hub.start();
         return hub;
     }
@@ -91,9 +98,10 @@ public final class HubProcess implements AutoCloseable {
         Path directory = Reliability.outputDirectory();
         log = directory.resolve(name + "-run" + runs + ".log");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
-                "-jar", Reliability.jar().toString())
-                .directory(Reliability.baseDirectory().toFile())
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(Reliability.launchArguments());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
@@ -149,7 +157,7 @@ public final class HubProcess implements AutoCloseable {
      * waiting for readiness or checking that the port was free (to see what a taken port does).
      */
     static HubProcess spawnOn(String name, Map<String, String> environment, int httpPort) {
-        HubProcess hub = new HubProcess(name, environment);
+        HubProcess hub = new HubProcess(name, environment, Reliability.baseDirectory());
         hub.httpPort = httpPort;
         hub.managementPort = otherFreePort(httpPort);
         hub.spawn();

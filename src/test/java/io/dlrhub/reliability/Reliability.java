@@ -134,6 +134,28 @@ final class Reliability {
         return jar;
     }
 
+    /**
+     * How the child JVM runs dlr-hub: the packaged jar where the build made one for this run
+     * ({@code -P reliability} sets dlrhub.jar), else the compiled classes of this build with their
+     * dependencies, so the default suite can run the real process before {@code package}.
+     */
+    static List<String> launchArguments() {
+        String configured = System.getProperty("dlrhub.jar");
+        if (configured != null && !configured.isBlank()) {
+            return List.of("-jar", jar().toString());
+        }
+        return List.of("-cp", serviceClassPath(), "io.dlrhub.Application");
+    }
+
+    /** The test class path without the test classes (their log4j2-test.properties is not the service's). */
+    private static String serviceClassPath() {
+        String testClassPath = System.getProperty("surefire.test.class.path");
+        String all = testClassPath != null && !testClassPath.isBlank() ? testClassPath : System.getProperty("java.class.path");
+        return java.util.Arrays.stream(all.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isBlank() && !Path.of(entry).endsWith(Path.of("target", "test-classes")))
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
     static Path outputDirectory() {
         Path directory = baseDirectory().resolve("target").resolve("reliability");
         try {

@@ -1,0 +1,23 @@
+package io.dlrhub.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What the crash test proves end to end ({@code EmbeddedCrashTest}), rule by rule. */
+class EmbeddedDurabilityTest {
+
+    @Test
+    void anEmbeddedFileDatabaseWritesEveryCommitBeforeItReturns() {
+        assertThat(EmbeddedDurability.durable("jdbc:h2:file:./data/dlr-hub;MODE=PostgreSQL"))
+                .isEqualTo("jdbc:h2:file:./data/dlr-hub;MODE=PostgreSQL;WRITE_DELAY=0");
+        assertThat(EmbeddedDurability.durable("jdbc:h2:./data/dlr-hub")).endsWith(";WRITE_DELAY=0");
+    }
+
+    @Test
+    void anExplicitChoiceAndOtherDatabasesAreLeftAsTheyAre() {
+        assertThat(EmbeddedDurability.durable("jdbc:h2:file:./x;write_delay=100")).isEqualTo("jdbc:h2:file:./x;write_delay=100");
+        assertThat(EmbeddedDurability.durable("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
+        assertThat(EmbeddedDurability.durable("jdbc:postgresql://db/x")).isEqualTo("jdbc:postgresql://db/x");
+    }
+}
