@@ -9,6 +9,13 @@ public final class Application {
     }
 
     public static void main(String... args) throws Exception {
-        new Main(Application.class).run(args);
+        create().run(args);
+    }
+
+    /** The service as {@code main} runs it (the tests start this same Main in-process). */
+    public static Main create() {
+        Main main = new Main(Application.class);
+        main.addMainListener(new RoutesDirectory());
+        return main;
     }
 }

@@ -47,7 +47,7 @@ public final class RunningHub implements AutoCloseable {
         all.put("generated-tokens.file", generatedTokensFile().toString());
         all.putAll(database.settings());
         all.putAll(settings);
-        Main main = new Main(Application.class);
+        Main main = Application.create();
         all.forEach(main::addOverrideProperty);
         try {
             main.start();
