@@ -6,8 +6,12 @@ import io.dlrhub.Settings;
 import io.dlrhub.observe.Metrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.DefaultHeaderFilterStrategy;
 
-/** Binds the beans routes/sink-alert.camel.yaml uses: the digest composer and the SMTP session options. */
+/**
+ * Binds the beans routes/sink-alert.camel.yaml uses: the digest composer, the SMTP session
+ * options and the filter that decides which message headers become mail headers.
+ */
 public class AlertConfiguration implements CamelConfiguration {
 
     @Override
@@ -24,5 +28,21 @@ public class AlertConfiguration implements CamelConfiguration {
         smtp.setProperty("mail.smtp.timeout", timeout);
         smtp.setProperty("mail.smtp.writetimeout", timeout);
         context.getRegistry().bind("smtpProperties", Properties.class, smtp);
+        context.getRegistry().bind("alertMailHeaders", DefaultHeaderFilterStrategy.class, onlySubject());
+    }
+
+    /**
+     * camel-mail writes every message header it is not told to filter into the e-mail. An
+     * allow-list rather than a deny-list: a header some later route step adds (Dlr*, Camel*,
+     * anything) stays out of the mail. From, To, Date, Message-ID and the MIME headers are set
+     * by camel-mail and JavaMail themselves, not from message headers.
+     */
+    static DefaultHeaderFilterStrategy onlySubject() {
+        DefaultHeaderFilterStrategy strategy = new DefaultHeaderFilterStrategy();
+        // no prefix rule: with filterOnMatch off a "Camel" prefix match would let the header through
+        strategy.setOutFilterStartsWith();
+        strategy.setOutFilter("Subject");
+        strategy.setFilterOnMatch(false);
+        return strategy;
     }
 }

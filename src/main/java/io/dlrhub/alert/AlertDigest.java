@@ -13,7 +13,9 @@ import org.apache.camel.InvalidPayloadException;
 /**
  * Turns a digest (the list of events the alert sink received at once) into one plain-text
  * e-mail: a subject with the count and providers, a body with one line per failure. Values are
- * data in the body; the only header set is Subject, built from the count and provider names.
+ * data in the body; the only header set is Subject, built from the count and provider names:
+ * camel-mail turns message headers into mail headers, so anything else (the count too) is kept
+ * in exchange properties.
  */
 public class AlertDigest {
 
@@ -58,7 +60,7 @@ public class AlertDigest {
         }
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(SUBJECT, clean(subject.toString()));
-        exchange.getMessage().setHeader(OutboxDispatcher.DIGEST_COUNT, items.size());
+        exchange.setProperty(OutboxDispatcher.DIGEST_COUNT, items.size());
         exchange.getMessage().setBody(body.toString());
     }
 

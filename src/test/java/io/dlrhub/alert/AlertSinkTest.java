@@ -6,10 +6,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -20,14 +29,18 @@ import io.dlrhub.support.CapturedLog;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import jakarta.mail.Header;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** FAILED events reach the ops mailbox as digests, through a real SMTP server (GreenMail). */
 class AlertSinkTest {
 
+    @TempDir
+    Path temp;
     int smtpPort;
     GreenMail smtp;
     TestDatabase database;
@@ -144,5 +157,67 @@ class AlertSinkTest {
                             .contains("provider_status=REJECTED"));
             assertThat(smtp.getReceivedMessages()).isEmpty();
         }
+    }
+
+    /**
+     * A provider that reports in Russian or Belarusian: its words, mapped to FAILED by the
+     * operator, must read the same in the mail client as in the webhook. The checks are on the
+     * message as the SMTP server received it, the way a mail client sees it.
+     */
+    @Test
+    void cyrillicProviderWordsArriveReadableInAUtf8MailWithoutInternalHeaders() throws Exception {
+        smtp.start();
+        startHub(Map.of("mappings.dir", mappingsWith("Не\\ доставлено = FAILED", "Не\\ дастаўлена = FAILED").toString()));
+        webhook("ru-1", URLEncoder.encode("Не доставлено", UTF_8));
+        webhook("be-1", URLEncoder.encode("Не дастаўлена", UTF_8));
+
+        assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getContentType()).startsWith("text/plain").contains("charset=UTF-8");
+        assertThat(mail.getHeader("MIME-Version", null)).isEqualTo("1.0");
+        assertThat(mail.getEncoding()).as("Content-Transfer-Encoding").isIn("quoted-printable", "base64");
+        assertThat(raw(mail)).as("the message as sent is 7-bit, so any relay passes it unchanged").matches("\\p{ASCII}*");
+        assertThat((String) mail.getContent())
+                .contains("message_id=ru-1 ", "message_id=be-1 ")
+                .contains("provider_status=Не доставлено ")
+                .contains("provider_status=Не дастаўлена ");
+        assertThat(mail.getSubject()).isEqualTo("[dlr-hub] 2 failed deliveries (smsby)");
+
+        List<String> headers = Collections.list(mail.getAllHeaders()).stream().map(Header::getName).toList();
+        assertThat(headers).doesNotContain("DlrDigestCount")
+                .noneMatch(name -> name.regionMatches(true, 0, "Camel", 0, 5) || name.regionMatches(true, 0, "Dlr", 0, 3))
+                .isSubsetOf("Return-Path", "Received", "Date", "From", "To", "Message-ID", "Subject", "MIME-Version",
+                        "Content-Type", "Content-Transfer-Encoding");
+    }
+
+    /** The subject is built from provider names; one that is not ASCII is MIME-encoded (RFC 2047), not mangled. */
+    @Test
+    void aNonAsciiSubjectIsEncodedForTheMailHeader() throws Exception {
+        smtp.start();
+        startHub(Map.of());
+        Map<String, Object> failure = new LinkedHashMap<>(Map.of("provider", "смс-шлюз", "channel", "SMS",
+                "message_id", "m1", "provider_status", "Не дастаўлена"));
+        failure.put("note", null);
+        hub.context().createProducerTemplate().sendBody("direct:sink-alert", List.of(failure));
+
+        assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getHeader("Subject", null)).startsWithIgnoringCase("=?UTF-8?");
+        assertThat(mail.getSubject()).isEqualTo("[dlr-hub] 1 failed delivery (смс-шлюз)");
+    }
+
+    /** The shipped sms.by mapping plus the given lines, in a directory of this test's own. */
+    private Path mappingsWith(String... lines) throws Exception {
+        Path directory = Files.createDirectory(temp.resolve("mappings"));
+        String shipped = Files.readString(Path.of("routes/mappings/smsby.properties"), UTF_8);
+        Files.writeString(directory.resolve("smsby.properties"), shipped + String.join("\n", lines) + "\n", UTF_8);
+        return directory;
+    }
+
+    /** The message exactly as the SMTP server stored it, one char per byte. */
+    private static String raw(MimeMessage mail) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        mail.writeTo(bytes);
+        return bytes.toString(ISO_8859_1);
     }
 }
