@@ -18,6 +18,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import io.dlrhub.store.GroupCommit;
+import io.dlrhub.store.WriterHealthCheck;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -39,6 +41,11 @@ public class ObserveRoutes extends RouteBuilder {
                 getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
         database.setCamelContext(getContext());
         health.register(database);
+        GroupCommit writer = getContext().getRegistry().lookupByNameAndType("groupCommit", GroupCommit.class);
+        for (WriterHealthCheck check : List.of(WriterHealthCheck.readiness(writer), WriterHealthCheck.liveness(writer))) {
+            check.setCamelContext(getContext());
+            health.register(check);
+        }
         PrometheusMeterRegistry metrics = Metrics.registry(getContext());
         OutboxStore outbox = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
 

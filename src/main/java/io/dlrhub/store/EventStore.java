@@ -110,6 +110,9 @@ public class EventStore {
                 // a value the database cannot hold (data exception): retrying would fail the same way
                 throw new InvalidEventException("invalid_field", "a value of the webhook cannot be stored");
             }
+            if (isLockTimeout(first)) {
+                throw new EventLockedException(first);
+            }
             if (!isRetryable(first)) {
                 throw new StoreUnavailableException("Could not store events: " + first.getMessage(), first);
             }
@@ -311,6 +314,11 @@ public class EventStore {
     private static boolean isRetryable(SQLException e) {
         String state = e.getSQLState();
         return isConnectionFailure(e) || "40001".equals(state) || "40P01".equals(state);
+    }
+
+    /** PostgreSQL 55P03 (lock_not_available, from lock_timeout); H2 50200 (its LOCK_TIMEOUT). */
+    private static boolean isLockTimeout(SQLException e) {
+        return "55P03".equals(e.getSQLState()) || e.getErrorCode() == 50200 && "HYT00".equals(e.getSQLState());
     }
 
     private static boolean isConnectionFailure(SQLException e) {

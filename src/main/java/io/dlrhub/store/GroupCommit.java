@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.dlrhub.event.CanonicalEvent;
 import org.apache.camel.support.service.ServiceSupport;
@@ -29,20 +30,28 @@ public class GroupCommit extends ServiceSupport {
     private final int writers;
     private final int maxBatch;
     private final Duration maxWait;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final int maxQueued;
+    private final BlockingQueue<Pending> queue;
     private final List<Thread> threads = new ArrayList<>();
+    /** System.nanoTime() when each writer began its current transaction; 0 while it waits for events. */
+    private final AtomicLongArray busySince;
     private volatile boolean accepting;
 
     /**
      * @param writers  transactions committing at the same time
      * @param maxBatch events per transaction at most
      * @param maxWait  how long a caller waits for its commit before it is answered 503
+     * @param maxQueued events waiting for a transaction at most; beyond, 503 at once (a stalled
+     *                  database sheds load instead of filling the heap)
      */
-    public GroupCommit(EventStore store, int writers, int maxBatch, Duration maxWait) {
+    public GroupCommit(EventStore store, int writers, int maxBatch, Duration maxWait, int maxQueued) {
         this.store = store;
         this.writers = writers;
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
+        this.maxQueued = maxQueued;
+        this.queue = new LinkedBlockingQueue<>(maxQueued);
+        this.busySince = new AtomicLongArray(writers);
     }
 
     private record Pending(CanonicalEvent event, CompletableFuture<StoreResult> result) {
@@ -73,19 +82,28 @@ public class GroupCommit extends ServiceSupport {
             return CompletableFuture.failedFuture(new StoreUnavailableException("the service is shutting down", null));
         }
         CompletableFuture<StoreResult> result = new CompletableFuture<>();
-        queue.add(new Pending(event, result));
-        // not written when the time is up: the writer skips it; already being written: it may still
-        // commit, and the provider's retry is then answered "duplicate"
-        return result.orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure ->
-                CompletableFuture.failedFuture(failure instanceof TimeoutException
-                        ? new StoreUnavailableException("the database did not commit in time", failure) : failure));
+        Pending pending = new Pending(event, result);
+        if (!queue.offer(pending)) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException(
+                    maxQueued + " events are already waiting for the database", null));
+        }
+        // not written when the time is up: it leaves the queue (an answered request holds no memory);
+        // already being written: it may still commit, and the provider's retry is then answered "duplicate"
+        return result.orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure -> {
+            if (failure instanceof TimeoutException) {
+                queue.remove(pending);
+                return CompletableFuture.failedFuture(new StoreUnavailableException("the database did not commit in time", failure));
+            }
+            return CompletableFuture.failedFuture(failure);
+        });
     }
 
     @Override
     protected void doStart() {
         accepting = true;
         for (int i = 0; i < writers; i++) {
-            Thread thread = new Thread(this::write, "dlr-hub-store-" + i);
+            int writer = i;
+            Thread thread = new Thread(() -> write(writer), "dlr-hub-store-" + i);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -102,7 +120,32 @@ public class GroupCommit extends ServiceSupport {
         threads.clear();
     }
 
-    private void write() {
+    /**
+     * How long the slowest writer has been in its current transaction (zero when all are idle):
+     * longer than the commit timeout means webhooks are being answered 503 while it waits.
+     */
+    public Duration longestTransaction() {
+        long now = System.nanoTime();
+        long longest = 0;
+        for (int i = 0; i < busySince.length(); i++) {
+            long since = busySince.get(i);
+            if (since != 0) {
+                longest = Math.max(longest, now - since);
+            }
+        }
+        return Duration.ofNanos(longest);
+    }
+
+    public Duration commitTimeout() {
+        return maxWait;
+    }
+
+    /** Writers that ended while the service still takes webhooks: nothing can restart them. */
+    public long deadWriters() {
+        return accepting ? threads.stream().filter(t -> !t.isAlive()).count() : 0;
+    }
+
+    private void write(int writer) {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (true) {
             Pending first;
@@ -120,7 +163,18 @@ public class GroupCommit extends ServiceSupport {
             }
             batch.add(first);
             queue.drainTo(batch, maxBatch - 1);
-            commit(batch);
+            busySince.set(writer, System.nanoTime());
+            try {
+                commit(batch);
+            } catch (Throwable unexpected) {
+                // whatever went wrong, this writer must live on (it is the only way into the database),
+                // and every caller of the batch gets an answer
+                LOG.error("Storing a batch of {} events failed unexpectedly", batch.size(), unexpected);
+                StoreUnavailableException failure = new StoreUnavailableException("storing failed unexpectedly", unexpected);
+                batch.forEach(pending -> pending.result().completeExceptionally(failure));
+            } finally {
+                busySince.set(writer, 0);
+            }
             batch.clear();
         }
     }
@@ -137,12 +191,13 @@ public class GroupCommit extends ServiceSupport {
                 batch.get(i).result().complete(results.get(i));
             }
         } catch (RuntimeException batchFailed) {
-            if (batch.size() == 1 || batchFailed instanceof StoreUnavailableException) {
+            boolean databaseAway = batchFailed instanceof StoreUnavailableException && !(batchFailed instanceof EventLockedException);
+            if (batch.size() == 1 || databaseAway) {
                 // the database is away: every event of the batch gets the same answer now, not one by one
                 batch.forEach(pending -> pending.result().completeExceptionally(batchFailed));
                 return;
             }
-            // one bad event must not fail the others: store them one by one
+            // one bad or locked event must not fail the others: store them one by one
             LOG.debug("Batch of {} events failed, storing them one by one: {}", batch.size(), batchFailed.getMessage());
             for (Pending pending : batch) {
                 try {

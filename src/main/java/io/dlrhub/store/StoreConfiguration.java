@@ -16,6 +16,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,9 @@ public class StoreConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = createDataSource(new Settings(context));
         // hikaricp_connections_* in /observe/metrics
         dataSource.setMetricRegistry(Metrics.registry(context));
-        migrate(dataSource);
+        // migrations run on a plain connection of their own: an index built on a large table may
+        // take longer than the statement and socket timeouts that bound every webhook's wait
+        migrate(Flyway.configure().dataSource(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword()));
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);
         OutboxStore outbox = new OutboxStore(dataSource, Clock.systemUTC());
         Sinks sinks = new Sinks(context);
@@ -52,7 +55,8 @@ public class StoreConfiguration implements CamelConfiguration {
         });
         Settings settings = new Settings(context);
         GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 1),
-                settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)));
+                settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)),
+                settings.getInt("db.max-queued-events", 10_000));
         context.getRegistry().bind("groupCommit", GroupCommit.class, groupCommit);
         // stopped before the pool: the events already queued are committed first
         context.addService(groupCommit);
@@ -69,12 +73,23 @@ public class StoreConfiguration implements CamelConfiguration {
         config.setConnectionTimeout(settings.getLong("db.connect-timeout-ms", 5000));
         config.setInitializationFailTimeout(settings.getLong("db.startup-timeout-ms", 30000));
         config.setAutoCommit(false);
+        long commitTimeoutMs = settings.getLong("db.commit-timeout-ms", 10_000);
+        long socketTimeoutMs = settings.getLong("db.socket-timeout-ms", 20_000);
+        if (socketTimeoutMs > 0 && socketTimeoutMs <= commitTimeoutMs) {
+            throw new IllegalStateException("DB_SOCKET_TIMEOUT_MS (" + socketTimeoutMs + ") must be above DB_COMMIT_TIMEOUT_MS ("
+                    + commitTimeoutMs + "): a webhook is answered 503 before its connection is given up");
+        }
+        new DatabaseTimeouts(settings.getLong("db.statement-timeout-ms", 15_000), settings.getLong("db.lock-timeout-ms", 2_000),
+                socketTimeoutMs).applyTo(config);
         return new HikariDataSource(config);
     }
 
     static void migrate(DataSource dataSource) {
-        MigrateResult result = Flyway.configure()
-                .dataSource(dataSource)
+        migrate(Flyway.configure().dataSource(dataSource));
+    }
+
+    private static void migrate(FluentConfiguration flyway) {
+        MigrateResult result = flyway
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();

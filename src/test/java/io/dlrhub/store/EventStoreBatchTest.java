@@ -1,6 +1,7 @@
 package io.dlrhub.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -24,6 +25,7 @@ import io.dlrhub.event.CanonicalStatus;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -95,7 +97,7 @@ class EventStoreBatchTest {
     @ValueSource(strings = {"h2", "postgres"})
     void groupCommitUnderConcurrencyStoresEachEventOnceAndAnswersEachCaller(String db) throws Exception {
         AtomicInteger hook = new AtomicInteger();
-        GroupCommit commit = new GroupCommit(store(db, hook), 2, 50, Duration.ofSeconds(30));
+        GroupCommit commit = new GroupCommit(store(db, hook), 2, 50, Duration.ofSeconds(30), 10_000);
         commit.start();
         ExecutorService callers = Executors.newFixedThreadPool(32);
         try {
@@ -124,7 +126,7 @@ class EventStoreBatchTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void oneEventTheDatabaseRefusesDoesNotFailTheOthersOfItsBatch(String db) throws Exception {
-        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger()), 1, 50, Duration.ofSeconds(30));
+        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger()), 1, 50, Duration.ofSeconds(30), 10_000);
         commit.start();
         ExecutorService callers = Executors.newFixedThreadPool(8);
         try {
@@ -164,7 +166,7 @@ class EventStoreBatchTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }), 1, 1, Duration.ofMillis(300));
+        }), 1, 1, Duration.ofMillis(300), 10_000);
         commit.start();
         try {
             CompletableFuture<StoreResult> writing = commit.submit(event("slow-1", CanonicalStatus.SENT, "SENT"));
@@ -179,6 +181,44 @@ class EventStoreBatchTest {
             assertThat(commit.store(event("after", CanonicalStatus.SENT, "SENT")).duplicate()).isFalse();
             assertThat(Sql.rows(database, "SELECT message_id FROM delivery_event ORDER BY message_id"))
                     .extracting(r -> r.get("message_id")).doesNotContain("slow-2").contains("after");
+        } finally {
+            stuck.countDown();
+            commit.stop();
+        }
+    }
+
+    @Test
+    void aStalledDatabaseShedsLoadWith503AndAnsweredCallersLeaveTheQueue() throws Exception {
+        CountDownLatch stuck = new CountDownLatch(1);
+        GroupCommit commit = new GroupCommit(store("h2", new AtomicInteger(), () -> {
+            try {
+                stuck.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), 1, 1, Duration.ofMillis(500), 2);
+        commit.start();
+        try {
+            CompletableFuture<StoreResult> writing = commit.submit(event("stall-1", CanonicalStatus.SENT, "SENT"));
+            // the writer has taken stall-1 and hangs in its transaction: the next two fill the queue
+            await().until(() -> commit.longestTransaction().toMillis() > 0);
+            List<CompletableFuture<StoreResult>> queued = List.of(commit.submit(event("stall-2", CanonicalStatus.SENT, "SENT")),
+                    commit.submit(event("stall-3", CanonicalStatus.SENT, "SENT")));
+
+            CompletableFuture<StoreResult> shed = commit.submit(event("stall-4", CanonicalStatus.SENT, "SENT"));
+            assertThat(shed).isCompletedExceptionally();
+            assertThatThrownBy(shed::join).hasCauseInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("2 events are already waiting");
+
+            // answered 503 when their time is up, they hold no place any more: new webhooks queue again
+            for (CompletableFuture<StoreResult> answer : queued) {
+                assertThatThrownBy(answer::join).hasMessageContaining("did not commit in time");
+            }
+            CompletableFuture<StoreResult> next = commit.submit(event("stall-5", CanonicalStatus.SENT, "SENT"));
+            assertThat(next).isNotCompletedExceptionally();
+            stuck.countDown();
+            assertThat(next.join().duplicate()).isFalse();
+            assertThatThrownBy(writing::join).hasMessageContaining("did not commit in time");
         } finally {
             stuck.countDown();
             commit.stop();

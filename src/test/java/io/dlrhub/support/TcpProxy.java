@@ -12,15 +12,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP pass-through to a real server that a test can cut and restore, to take a database
- * away from dlr-hub the way a network failure or a database restart does.
+ * away from dlr-hub the way a network failure or a database restart does, or partition silently.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final String targetHost;
     private final int targetPort;
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final List<Link> open = new CopyOnWriteArrayList<>();
+    /** Client sides of links lost in a partition: open, silent, closed only with the proxy. */
+    private final List<Socket> orphaned = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private int port;
+    /** False during a silent partition: new connections are accepted and never answered. */
+    private boolean flowing = true;
+
+    /** One proxied connection: what the client sees, and our connection to the server. */
+    private record Link(Socket client, Socket upstream) {
+    }
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -49,17 +57,52 @@ public final class TcpProxy implements AutoCloseable {
             server.close();
             server = null;
         }
-        for (Socket socket : open) {
-            socket.close();
+        for (Link link : open) {
+            link.client().close();
+            link.upstream().close();
         }
         open.clear();
+    }
+
+    /**
+     * A silent partition, as when the database host dies or a firewall drops its connection state:
+     * the server side of every open connection is gone, but the client is never told (no reset,
+     * no close): its connections stay open and nothing ever answers on them again. New connections
+     * are accepted and get no answer until {@link #heal()}.
+     */
+    public synchronized void partition() throws IOException {
+        flowing = false;
+        for (Link link : open) {
+            orphaned.add(link.client());
+            link.upstream().close();
+        }
+        open.clear();
+    }
+
+    /** New connections reach the server again; connections lost in the partition stay dead. */
+    public synchronized void heal() {
+        flowing = true;
+        notifyAll();
+    }
+
+    private synchronized void awaitFlowing() throws IOException {
+        while (!flowing) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     private void accept(ServerSocket socket) {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                awaitFlowing();
                 Socket upstream = new Socket(targetHost, targetPort);
+                Link link = new Link(client, upstream);
                 synchronized (this) {
                     // accepted just before a cut: cut() did not see it, so it must not live on
                     if (server != socket) {
@@ -67,21 +110,22 @@ public final class TcpProxy implements AutoCloseable {
                         upstream.close();
                         return;
                     }
-                    open.add(client);
-                    open.add(upstream);
+                    open.add(link);
                 }
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(link, client, upstream);
+                pump(link, upstream, client);
             } catch (IOException closed) {
                 return;
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Link link, Socket from, Socket to) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     out.write(buffer, 0, read);
@@ -90,11 +134,9 @@ public final class TcpProxy implements AutoCloseable {
             } catch (IOException ignored) {
                 // the other side or the test closed the connection
             } finally {
-                try {
-                    from.close();
-                    to.close();
-                } catch (IOException ignored) {
-                    // already closed
+                close(link.upstream());
+                if (!orphaned.contains(link.client())) {
+                    close(link.client());
                 }
             }
         }, "tcp-proxy-pump");
@@ -102,8 +144,19 @@ public final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        heal();
         cut();
+        orphaned.forEach(TcpProxy::close);
+        orphaned.clear();
     }
 }
