@@ -32,36 +32,31 @@ public final class Settings {
         return value;
     }
 
+    /** A whole number (see {@link SettingValues}); outside int a start-up error, not a silent wrap. */
     public int getInt(String key, int defaultValue) {
         long value = getLong(key, defaultValue);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new IllegalStateException("Setting " + key + " is out of range: " + value);
+            throw new IllegalStateException(SettingValues.environmentName(key) + " (" + key + ") is out of range: " + value);
         }
         return (int) value;
     }
 
+    /** A whole number (see {@link SettingValues}); unset or empty is the default. */
     public long getLong(String key, long defaultValue) {
         String value = get(key, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Setting " + key + " must be a whole number, got '" + value + "'");
-        }
+        return value == null ? defaultValue : SettingValues.toWholeNumber(key, value);
     }
 
-    /** true or false (any case); anything else is refused rather than read as false. */
+    /** A duration in the unit the key names, 0 or more (see {@link SettingValues}); unset or empty is the default. */
+    public long getDuration(String key, long defaultValue) {
+        String value = get(key, null);
+        return value == null ? defaultValue : SettingValues.toDuration(key, value);
+    }
+
+    /** true/false, yes/no, on/off, 1/0 in any case (see {@link SettingValues}); unset or empty is the default. */
     public boolean getBoolean(String key, boolean defaultValue) {
         String value = get(key, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(value);
-        }
-        throw new IllegalStateException("Setting " + key + " must be true or false, got '" + value + "'");
+        return value == null ? defaultValue : SettingValues.toBoolean(key, value);
     }
 
     /** A list setting split on commas and white space, empty entries dropped. */

@@ -19,7 +19,8 @@ public class AlertConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context);
         context.getRegistry().bind("alertDigest", AlertDigest.class, new AlertDigest(Metrics.registry(context)));
         Properties smtp = new Properties();
-        boolean startTls = Boolean.parseBoolean(settings.get("smtp.starttls", "false"));
+        // strict: "yes" or "1" must not quietly mean false and send the SMTP password in clear
+        boolean startTls = settings.getBoolean("smtp.starttls", false);
         smtp.setProperty("mail.smtp.starttls.enable", String.valueOf(startTls));
         smtp.setProperty("mail.smtp.starttls.required", String.valueOf(startTls));
         smtp.setProperty("mail.smtp.auth", String.valueOf(settings.get("smtp.username", null) != null));

@@ -21,7 +21,7 @@ public record SinkSettings(String name, boolean enabled, Set<CanonicalStatus> st
     public static SinkSettings read(String name, Settings settings) {
         String prefix = "sink." + name + ".";
         boolean enabledByDefault = !"crm".equals(name) || settings.get("crm.url", null) != null;
-        boolean enabled = Boolean.parseBoolean(settings.get(prefix + "enabled", String.valueOf(enabledByDefault)));
+        boolean enabled = settings.getBoolean(prefix + "enabled", enabledByDefault);
         Set<CanonicalStatus> statuses = settings.getList(prefix + "statuses").stream()
                 .map(s -> CanonicalStatus.valueOf(s.toUpperCase(Locale.ROOT)))
                 .collect(Collectors.toUnmodifiableSet());
