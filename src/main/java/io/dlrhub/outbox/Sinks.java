@@ -17,7 +17,7 @@ import org.apache.camel.CamelContext;
  */
 public class Sinks {
 
-    static final String SINK_PREFIX = "direct://sink-";
+    public static final String SINK_PREFIX = "direct://sink-";
 
     private final Settings settings;
     private final Map<String, SinkSettings> settingsByName = new ConcurrentHashMap<>();

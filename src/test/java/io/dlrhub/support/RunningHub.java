@@ -52,6 +52,12 @@ public final class RunningHub implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            // a hub refused at start (a bad setting) must not keep its listeners and pool open
+            try {
+                main.stop();
+            } catch (Exception stopping) {
+                e.addSuppressed(stopping);
+            }
             throw new IllegalStateException("dlr-hub did not start", e);
         }
         return new RunningHub(main);
