@@ -324,7 +324,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
             super.doStart();
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
-            JsonErrorPages.install(router, webhooks, Metrics.registry(getCamelContext()));
+            JsonErrorPages.install(router, webhooks, Metrics.registry(getCamelContext()), getCamelContext());
             // while stopping, routes disappear one by one: answer 503 (retry later), never 404 or 500
             router.route().order(Integer.MIN_VALUE).handler(ctx -> {
                 if (getCamelContext().isStopping()) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
 
 /**
  * Vert.x answers some requests itself (no such path, wrong method, body over the limit) before
@@ -20,15 +21,19 @@ final class JsonErrorPages {
     private static volatile MeterRegistry metrics;
 
     /** @param webhooks true for the webhook listener, whose refusals also go to the event log and metrics */
-    static void install(Router router, boolean webhooks, MeterRegistry registry) {
+    static void install(Router router, boolean webhooks, MeterRegistry registry, CamelContext context) {
         if (webhooks) {
             metrics = registry;
         }
         router.errorHandler(400, ctx -> answer(ctx, webhooks, 400, "bad_request", "the request is not valid HTTP"));
         router.errorHandler(404, ctx -> answer(ctx, webhooks, 404, "not_found",
                 webhooks ? "no such endpoint: webhooks are POST /webhooks/{provider}" : "no such endpoint"));
-        router.errorHandler(405, ctx -> answer(ctx, webhooks, 405, "method_not_allowed",
-                webhooks ? "webhooks must be sent with POST (or GET, for providers that send query strings)" : "this method is not allowed here"));
+        router.errorHandler(405, ctx -> {
+            String allow = String.join(", ", AllowedMethods.of(router, ctx.normalizedPath(), webhooks ? context : null));
+            ctx.response().putHeader(JsonAnswer.ALLOW, allow);
+            answer(ctx, webhooks, 405, "method_not_allowed",
+                    (webhooks ? "webhooks to this URL are sent with " : "this path takes ") + allow);
+        });
         router.errorHandler(408, ctx -> answer(ctx, webhooks, 408, "request_timeout",
                 "the request was not received in time (REQUEST_TIMEOUT_MS)"));
         router.errorHandler(417, ctx -> answer(ctx, webhooks, 417, "expectation_failed",

@@ -27,6 +27,9 @@ final class RequestGuards {
 
     static final String FORM = "application/x-www-form-urlencoded";
     static final String JSON = "application/json";
+    /** The one method each guard takes, for the Allow header of a 405 (see {@link AllowedMethods}). */
+    static final Map<String, String> METHOD_OF_GUARD = Map.of("direct://require-form", "POST",
+            "direct://require-json", "POST", "direct://require-query", "GET");
     private static final ObjectReader JSON_OBJECT = EventJson.MAPPER.readerFor(LinkedHashMap.class)
             .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -84,7 +87,8 @@ final class RequestGuards {
     private static WebhookRequest request(Exchange exchange, String method) {
         WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
         if (!method.equals(request.method())) {
-            throw new WebhookRejection(405, "method_not_allowed", "this provider's webhooks are sent with " + method);
+            throw new WebhookRejection(405, "method_not_allowed", "this provider's webhooks are sent with " + method,
+                    List.of(method));
         }
         return request;
     }

@@ -75,6 +75,9 @@ final class WebhookReplies {
             status = rejection.status();
             code = rejection.code();
             message = rejection.getMessage();
+            if (!rejection.allow().isEmpty()) {
+                exchange.getMessage().setHeader(JsonAnswer.ALLOW, String.join(", ", rejection.allow()));
+            }
         } else if (failure instanceof UnauthenticatedException) {
             status = 401;
             code = "unauthorized";
