@@ -39,6 +39,8 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")),
                 generatedTokensFile.isBlank() ? null : new GeneratedTokens(Path.of(generatedTokensFile)));
         context.getRegistry().bind("providerAuthenticator", authenticator);
+        // for adapters that split one request into several reports (routes/infobip.camel.yaml)
+        context.getRegistry().bind(ReportFailures.BEAN, new ReportFailures());
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
