@@ -26,11 +26,12 @@ public class SettingsCheck implements CamelConfiguration {
 
     static final List<String> NUMBERS = List.of("http.port", "management.port", "smtp.port", "max-body-bytes",
             "max-concurrent-requests", "rate-limit-per-second", "http.worker-threads", "db.writers",
-            "db.batch-size", "db.pool-size", "outbox.concurrency", "outbox.batch-size", "outbox.max-attempts",
-            "crm.max-attempts");
+            "db.batch-size", "db.pool-size", "db.max-queued-events", "outbox.concurrency", "outbox.batch-size",
+            "outbox.max-attempts", "crm.max-attempts");
 
     static final List<String> DURATIONS = List.of("request-timeout-ms", "db.commit-timeout-ms",
-            "db.connect-timeout-ms", "db.startup-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms",
+            "db.connect-timeout-ms", "db.startup-timeout-ms", "db.statement-timeout-ms", "db.lock-timeout-ms",
+            "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms",
             "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",
             "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds");
 
