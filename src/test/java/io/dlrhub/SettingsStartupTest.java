@@ -2,12 +2,17 @@ package io.dlrhub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.dlrhub.outbox.Sinks;
 import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -41,6 +46,31 @@ class SettingsStartupTest {
 
         assertThat(javaMail()).containsEntry("mail.smtp.starttls.enable", "true")
                 .containsEntry("mail.smtp.starttls.required", "true");
+    }
+
+    @Test
+    void starttlsYesNeverSendsThePasswordToAServerWithoutStarttls() throws Exception {
+        // GreenMail speaks plain SMTP only: with STARTTLS required the alert must not go out at all
+        int smtpPort = RunningHub.freePort();
+        GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        try {
+            TestDatabase database = TestDatabase.h2InMemory();
+            hub = RunningHub.start(database, Map.of("smtp.starttls", "yes", "smtp.host", "127.0.0.1",
+                    "smtp.port", String.valueOf(smtpPort), "smtp.username", "ops", "smtp.password", "hunter2-smtp",
+                    "alert.email-to", "ops@example.org", "alert.digest-seconds", "1", "smsby.tokens", "tok",
+                    "sink.alert.retry-initial-ms", "200", "sink.alert.retry-max-ms", "500"));
+            assertThat(hub.post("/webhooks/smsby?token=tok", RunningHub.FORM, "channel=SMS&message_id=tls-1&status=FAILED")
+                    .status()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> Sql.count(database,
+                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'pending' AND attempts >= 2") == 1);
+            assertThat(Sql.rows(database, "SELECT last_error FROM outbox WHERE sink = 'alert'"))
+                    .extracting(row -> String.valueOf(row.get("last_error"))).allMatch(error -> error.contains("STARTTLS"));
+            assertThat(smtp.getReceivedMessages()).as("mails the server received").isEmpty();
+        } finally {
+            smtp.stop();
+        }
     }
 
     @Test
