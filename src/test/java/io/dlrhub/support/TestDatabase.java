@@ -29,7 +29,7 @@ public record TestDatabase(String name, String url, String user, String password
     }
 
     public static TestDatabase h2File(Path directory) {
-        return new TestDatabase("H2 file", "jdbc:h2:file:" + directory.resolve("dlr-hub")
+        return new TestDatabase("H2 file", "jdbc:h2:async:" + directory.resolve("dlr-hub")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
     }
 
