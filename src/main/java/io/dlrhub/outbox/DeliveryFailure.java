@@ -62,17 +62,27 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
         if (value == null || value.isBlank()) {
             return null;
         }
+        String trimmed = value.trim();
+        if (trimmed.matches("\\d+")) {
+            // any number of seconds, even beyond a long: more than 12 digits is past RetryPolicy.LONGEST anyway
+            String digits = trimmed.replaceFirst("^0+(?=\\d)", "");
+            return digits.length() > 12 ? RetryPolicy.LONGEST : clamp(Duration.ofSeconds(Long.parseLong(digits)));
+        }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed)));
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return wait.isNegative() ? Duration.ZERO : wait;
+                return wait.isNegative() ? Duration.ZERO : clamp(wait);
             } catch (DateTimeParseException notDate) {
                 return null;
             }
         }
+    }
+
+    private static Duration clamp(Duration wait) {
+        return wait.compareTo(RetryPolicy.LONGEST) > 0 ? RetryPolicy.LONGEST : wait;
     }
 
     private static String clip(String text) {
