@@ -72,6 +72,17 @@ public final class Metrics {
                 .register(registry).increment(count);
     }
 
+    /**
+     * dlrhub_outbox_stale_settles_total{sink}: outcomes not recorded because another instance had
+     * taken the delivery over (this one's lease ran out): it may have been sent by both.
+     */
+    public static void staleSettles(MeterRegistry registry, String sink, int count) {
+        Counter.builder("dlrhub.outbox.stale.settles")
+                .description("Delivery outcomes not recorded: the delivery was no longer this instance's claim")
+                .tag("sink", sink)
+                .register(registry).increment(count);
+    }
+
     /** dlrhub_alert_emails_total. */
     public static void alertEmail(MeterRegistry registry) {
         Counter.builder("dlrhub.alert.emails").description("Alert digest e-mails handed to the mail server")

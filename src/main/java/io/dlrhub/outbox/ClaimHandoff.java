@@ -1,7 +1,6 @@
 package io.dlrhub.outbox;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
@@ -19,6 +18,11 @@ public interface ClaimHandoff {
     /** How many more deliveries of this sink may be handed over now; the rest wait for a poll. */
     int room(String sink);
 
-    /** The committed, claimed deliveries (attempts 0, no note), with the end of their lease. */
-    void handOff(List<OutboxRow> rows, OffsetDateTime leaseUntil);
+    /**
+     * The committed, claimed deliveries (attempts 0, no note). {@code claimedAt} is
+     * {@link System#nanoTime()} taken just before they were written. The database counts their
+     * lease from its transaction's start, so it ends at {@code claimedAt} + lease less the time the
+     * transaction had already run (milliseconds: a group commit writes the outbox right after the events).
+     */
+    void handOff(List<OutboxRow> rows, long claimedAt);
 }

@@ -2,7 +2,6 @@ package io.dlrhub.outbox;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dlrhub.event.EventJson;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * each tick starts one job per sink that is not already busy; a job claims due rows, delivers
  * them (several at a time) and records each outcome: delivered, retried later, or dead. New
  * deliveries do not wait for a tick: they are handed over as soon as their event commits.
+ * <p>
+ * While a batch is being delivered its leases are renewed ({@link HeldClaims}); each outcome is
+ * recorded only if the row is still this instance's claim ({@link OutboxStore}), and one row's
+ * failure, however odd, never keeps the other rows of its batch from being recorded.
  */
 public class OutboxDispatcher implements ClaimHandoff {
 
@@ -65,6 +70,8 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final Map<String, Queue<HandedOver>> handedOver = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> handedOverCount = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final HeldClaims held;
+    private final ScheduledExecutorService renewals;
 
     public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int concurrency, int batchSize,
                             Duration lease, String alertSink) {
@@ -79,9 +86,15 @@ public class OutboxDispatcher implements ClaimHandoff {
         this.deliveries = context.getExecutorServiceManager().newFixedThreadPool(this, "outbox-delivery", concurrency);
         this.producer = context.createProducerTemplate();
         this.metrics = Metrics.registry(context);
+        this.held = new HeldClaims(store, instance, lease);
+        this.renewals = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "outbox-lease");
+        // every third of the lease: a row sent with more than half of it left is renewed before it ends
+        long every = Math.max(1, lease.toMillis() / 3);
+        renewals.scheduleWithFixedDelay(held::renew, every, every, TimeUnit.MILLISECONDS);
     }
 
-    private record HandedOver(List<OutboxRow> rows, OffsetDateTime leaseUntil) {
+    /** {@code claimedAt}: System.nanoTime() taken before the rows were written claimed. */
+    private record HandedOver(List<OutboxRow> rows, long claimedAt) {
     }
 
     /** One tick: a job for every sink that has none running. */
@@ -115,19 +128,19 @@ public class OutboxDispatcher implements ClaimHandoff {
     }
 
     @Override
-    public void handOff(List<OutboxRow> rows, OffsetDateTime leaseUntil) {
+    public void handOff(List<OutboxRow> rows, long claimedAt) {
         Map<String, List<OutboxRow>> bySink = new LinkedHashMap<>();
         rows.forEach(row -> bySink.computeIfAbsent(row.sink(), s -> new ArrayList<>()).add(row));
         bySink.forEach((sink, sinkRows) -> {
             handedOverCount.computeIfAbsent(sink, s -> new AtomicInteger()).addAndGet(sinkRows.size());
-            handedOver.computeIfAbsent(sink, s -> new ConcurrentLinkedQueue<>()).add(new HandedOver(sinkRows, leaseUntil));
+            handedOver.computeIfAbsent(sink, s -> new ConcurrentLinkedQueue<>()).add(new HandedOver(sinkRows, claimedAt));
             startJob(sink);
         });
     }
 
     /**
      * Delivers what was handed over, a batch at a time. A delivery that waited here for half its
-     * lease is left alone: its lease will run out and a poll takes it, so it is never sent by two.
+     * lease is given back unsent (see {@link HeldClaims}), so a poll takes it and it is never sent by two.
      */
     private void deliverHandedOver(SinkSettings settings) {
         Queue<HandedOver> queue = handedOver.get(settings.name());
@@ -136,9 +149,8 @@ public class OutboxDispatcher implements ClaimHandoff {
         int sent = 0;
         while (queue != null && sent < BATCHES_PER_TURN && (next = queue.poll()) != null) {
             handedOverCount.get(settings.name()).addAndGet(-next.rows().size());
-            if (store.now().isBefore(next.leaseUntil().minus(lease.dividedBy(2)))) {
-                batch.addAll(next.rows());
-            }
+            held.hold(next.rows(), next.claimedAt());
+            batch.addAll(next.rows());
             if (batch.size() >= batchSize || queue.isEmpty()) {
                 deliverEach(settings, batch);
                 batch = new ArrayList<>();
@@ -155,8 +167,10 @@ public class OutboxDispatcher implements ClaimHandoff {
             SinkSettings settings = sinks.settings(sink);
             deliverHandedOver(settings);
             if (settings.isDigest()) {
+                long claimedAt = System.nanoTime();
                 List<OutboxRow> rows = store.claimDigest(sink, batchSize, lease, instance);
                 if (!rows.isEmpty()) {
+                    held.hold(rows, claimedAt);
                     deliverDigest(settings, rows);
                 }
                 return;
@@ -164,7 +178,9 @@ public class OutboxDispatcher implements ClaimHandoff {
             List<OutboxRow> rows;
             int turns = 0;
             do {
+                long claimedAt = System.nanoTime();
                 rows = store.claimDue(sink, batchSize, lease, instance);
+                held.hold(rows, claimedAt);
                 deliverEach(settings, rows);
             } while (rows.size() == batchSize && ++turns < BATCHES_PER_TURN && context.getStatus().isStarted());
         } catch (RuntimeException e) {
@@ -179,67 +195,124 @@ public class OutboxDispatcher implements ClaimHandoff {
         }
     }
 
+    /**
+     * Sends the (held) rows, several at a time, and records every outcome. A row that may no longer
+     * be sent is given back unsent; whatever goes wrong with one row is logged and leaves the
+     * others' outcomes to be recorded (that row keeps its claim until the lease runs out).
+     */
     private void deliverEach(SinkSettings settings, List<OutboxRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
         List<Future<Exchange>> sent = new ArrayList<>();
         for (OutboxRow row : rows) {
-            sent.add(deliveries.submit(() -> send(row.sink(), row.payload(), headers(row))));
+            // decided when a delivery thread is free, not when queued: the queue may be long
+            sent.add(deliveries.submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
         }
-        List<Long> delivered = new ArrayList<>();
+        List<OutboxRow> delivered = new ArrayList<>();
+        List<OutboxRow> unsent = new ArrayList<>();
+        int stale = 0;
         for (int i = 0; i < rows.size(); i++) {
             OutboxRow row = rows.get(i);
-            Throwable failure = outcome(sent.get(i));
-            if (failure == null) {
-                delivered.add(row.id());
-            } else {
-                failed(settings, List.of(row), failure);
+            try {
+                Outcome outcome = outcome(sent.get(i));
+                if (!outcome.sent()) {
+                    unsent.add(row);
+                } else if (outcome.failure() == null) {
+                    delivered.add(row);
+                } else {
+                    stale += failed(settings, List.of(row), outcome.failure());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Outbox delivery {} to sink {}: recording its failure failed, it is retried when its lease"
+                        + " runs out: {}", row.id(), settings.name(), e.toString());
             }
         }
-        store.markDelivered(delivered);
-        if (!delivered.isEmpty()) {
-            Metrics.delivery(metrics, settings.name(), "delivered", delivered.size());
+        try {
+            List<OutboxRow> recorded = store.markDelivered(delivered, instance);
+            stale += delivered.size() - recorded.size();
+            if (!recorded.isEmpty()) {
+                Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
+            }
+            store.giveBack(unsent, instance);
+        } catch (RuntimeException e) {
+            LOG.warn("Outbox: could not record {} deliveries to sink {} (they are sent again when their lease runs"
+                    + " out): {}", delivered.size(), settings.name(), e.getMessage());
+        } finally {
+            held.drop(rows);
         }
+        staleSettles(settings.name(), rows.size(), stale);
     }
 
     private void deliverDigest(SinkSettings settings, List<OutboxRow> rows) {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (OutboxRow row : rows) {
-            Map<String, Object> item = new LinkedHashMap<>(EventJson.MAPPER.convertValue(
-                    readTree(row.payload()), new TypeReference<Map<String, Object>>() { }));
-            item.put("note", row.note());
-            items.add(item);
-        }
-        Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put(SINK, settings.name());
-        headers.put(DIGEST_COUNT, rows.size());
-        headers.put(ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
-        Throwable failure = outcome(deliveries.submit(() -> send(settings.name(), items, headers)));
-        List<Long> ids = rows.stream().map(OutboxRow::id).toList();
-        if (failure == null) {
-            store.markDelivered(ids);
-            Metrics.delivery(metrics, settings.name(), "delivered", ids.size());
-        } else {
-            failed(settings, rows, failure);
+        try {
+            if (!held.maySend(rows.get(0))) {
+                store.giveBack(rows, instance);
+                return;
+            }
+            List<Map<String, Object>> items = new ArrayList<>();
+            for (OutboxRow row : rows) {
+                Map<String, Object> item = new LinkedHashMap<>(EventJson.MAPPER.convertValue(
+                        readTree(row.payload()), new TypeReference<Map<String, Object>>() { }));
+                item.put("note", row.note());
+                items.add(item);
+            }
+            Map<String, Object> headers = new LinkedHashMap<>();
+            headers.put(SINK, settings.name());
+            headers.put(DIGEST_COUNT, rows.size());
+            headers.put(ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
+            Outcome outcome = outcome(deliveries.submit(() -> send(settings.name(), items, headers)));
+            int stale;
+            if (outcome.failure() == null) {
+                List<OutboxRow> recorded = store.markDelivered(rows, instance);
+                stale = rows.size() - recorded.size();
+                Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
+            } else {
+                stale = failed(settings, rows, outcome.failure());
+            }
+            staleSettles(settings.name(), rows.size(), stale);
+        } finally {
+            held.drop(rows);
         }
     }
 
-    private void failed(SinkSettings settings, List<OutboxRow> rows, Throwable error) {
+    /** Records a failed attempt of the rows (one delivery); returns how many were no longer this instance's. */
+    private int failed(SinkSettings settings, List<OutboxRow> rows, Throwable error) {
         DeliveryFailure failure = DeliveryFailure.of(error);
         int attempts = rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1;
-        List<Long> ids = rows.stream().map(OutboxRow::id).toList();
         if (failure.permanent() || settings.isExhausted(attempts)) {
-            store.markDead(ids, failure.description());
-            Metrics.delivery(metrics, settings.name(), "dead", ids.size());
-            for (OutboxRow row : rows) {
+            List<OutboxRow> dead = store.markDead(rows, instance, failure.description());
+            if (!dead.isEmpty()) {
+                Metrics.delivery(metrics, settings.name(), "dead", dead.size());
+            }
+            // only what this instance made dead: a row another instance delivered meanwhile raises no alert
+            for (OutboxRow row : dead) {
                 LOG.warn("Delivery {} of event {} to sink {} is dead after {} attempt(s): {}", row.id(), row.eventId(),
                         row.sink(), attempts, failure.description());
                 raiseAlert(row, attempts, failure);
             }
-        } else {
-            Duration delay = settings.retry().delayAfter(attempts, failure.retryAfter());
-            store.reschedule(ids, delay, failure.description());
-            Metrics.delivery(metrics, settings.name(), "retry", ids.size());
+            return rows.size() - dead.size();
+        }
+        Duration delay = settings.retry().delayAfter(attempts, failure.retryAfter());
+        List<OutboxRow> retried = store.reschedule(rows, instance, delay, failure.description());
+        if (!retried.isEmpty()) {
+            Metrics.delivery(metrics, settings.name(), "retry", retried.size());
             LOG.info("Delivery to sink {} failed (attempt {}), retrying in {} ms: {}", settings.name(), attempts,
                     delay.toMillis(), failure.description());
+        }
+        return rows.size() - retried.size();
+    }
+
+    /**
+     * Outcomes this instance found already recorded by another (its lease ran out and the row was
+     * claimed again): nothing was changed. Logged once per batch and counted.
+     */
+    private void staleSettles(String sink, int batch, int stale) {
+        if (stale > 0) {
+            LOG.warn("Outbox: {} of {} deliveries to sink {} were no longer claimed by this instance when their outcome"
+                    + " came (their lease ran out and another instance took them over); this instance's outcome was"
+                    + " not recorded", stale, batch, sink);
+            Metrics.staleSettles(metrics, sink, stale);
         }
     }
 
@@ -270,15 +343,19 @@ public class OutboxDispatcher implements ClaimHandoff {
         return headers;
     }
 
-    private static Throwable outcome(Future<Exchange> future) {
+    /** What became of one submitted delivery: not sent (its claim could not be trusted), or sent with this failure (null: delivered). */
+    private record Outcome(boolean sent, Throwable failure) {
+    }
+
+    private static Outcome outcome(Future<Exchange> future) {
         try {
             Exchange exchange = future.get();
-            return exchange.getException();
+            return exchange == null ? new Outcome(false, null) : new Outcome(true, exchange.getException());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return e;
+            return new Outcome(true, e);
         } catch (Exception e) {
-            return e.getCause() != null ? e.getCause() : e;
+            return new Outcome(true, e.getCause() != null ? e.getCause() : e);
         }
     }
 
@@ -296,6 +373,7 @@ public class OutboxDispatcher implements ClaimHandoff {
         store.handOffTo(null);
         context.getExecutorServiceManager().shutdownGraceful(jobs);
         context.getExecutorServiceManager().shutdownGraceful(deliveries);
+        context.getExecutorServiceManager().shutdownNow(renewals);
         try {
             int released = store.release(instance);
             if (released > 0) {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,12 +23,21 @@ import javax.sql.DataSource;
 import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.store.PostgresBulk;
 import io.dlrhub.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbox table. Rows are claimed with a lease: on PostgreSQL with {@code FOR UPDATE SKIP LOCKED},
  * so any number of instances share one database without two of them taking the same row; on H2
  * (one embedded instance) with a conditional update. A claim that is never settled (the process
  * died) expires with its lease and the row is claimed again.
+ * <p>
+ * Leases and due times are counted by the database's clock ({@code CURRENT_TIMESTAMP}), never by
+ * a JVM's: instances whose clocks disagree still agree on when a lease ends. Every claim adds one
+ * to the row's {@code claim_version}; recording an outcome, renewing a lease or giving a claim back
+ * is <em>fenced</em>: it applies only while the row is still pending, claimed by the caller and at
+ * the version of the caller's claim. An instance whose lease ran out and whose row was taken over
+ * therefore changes nothing; the methods return the rows they did change.
  */
 public class OutboxStore {
 
@@ -34,33 +45,41 @@ public class OutboxStore {
     static final String DELIVERED = "delivered";
     static final String DEAD = "dead";
 
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxStore.class);
+    /** The database's now plus {@code ?} milliseconds (NULL stays NULL); valid on PostgreSQL and on H2. */
+    private static final String DB_NOW_PLUS_MS = "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '0.001' SECOND";
     private static final String INSERT = """
             INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at,
                                 lease_until, claimed_by)
-            VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)""";
+            VALUES (?, ?, 'pending', 0, %1$s, ?, ?, ?, %1$s, ?)""".formatted(DB_NOW_PLUS_MS);
     private static final String BULK_INSERT = """
             INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at,
                                 lease_until, claimed_by)
-            SELECT e::uuid, s, 'pending', 0, n::timestamptz, NULL, ?, ?, l::timestamptz, c
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS b(e, s, n, l, c)
+            SELECT e::uuid, s, 'pending', 0, CURRENT_TIMESTAMP + d::bigint * INTERVAL '0.001' SECOND, NULL, ?, ?,
+                   CURRENT_TIMESTAMP + l::bigint * INTERVAL '0.001' SECOND, c
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS b(e, s, d, l, c)
             RETURNING id, event_id, sink""";
-    private static final String DUE_CONDITION =
-            "state = 'pending' AND sink = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)";
-    private static final String FREE_CONDITION =
-            "state = 'pending' AND sink = ? AND (lease_until IS NULL OR lease_until < ?)";
+    private static final String FREE = "state = 'pending' AND (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)";
+    private static final String DUE_CONDITION = FREE + " AND sink = ? AND next_attempt_at <= CURRENT_TIMESTAMP";
+    private static final String FREE_CONDITION = FREE + " AND sink = ?";
     private static final String CLAIM_SKIP_LOCKED = """
-            UPDATE outbox SET lease_until = ?, claimed_by = ?
-            WHERE id IN (SELECT id FROM outbox WHERE %s ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)
-            RETURNING id""";
+            UPDATE outbox SET lease_until = %s, claimed_by = ?, claim_version = claim_version + 1
+            WHERE id IN (SELECT id FROM outbox WHERE %%s ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)
+            RETURNING id""".formatted(DB_NOW_PLUS_MS);
     private static final String CANDIDATES = "SELECT id FROM outbox WHERE %s ORDER BY next_attempt_at LIMIT ?";
     private static final String CLAIM_ONE = """
-            UPDATE outbox SET lease_until = ?, claimed_by = ?
-            WHERE id = ? AND state = 'pending' AND (lease_until IS NULL OR lease_until < ?)""";
+            UPDATE outbox SET lease_until = %s, claimed_by = ?, claim_version = claim_version + 1
+            WHERE id = ? AND %s""".formatted(DB_NOW_PLUS_MS, FREE);
+    // LEFT JOIN: a row whose event is gone is found too, and settled as dead instead of claimed for ever
     private static final String LOAD_CLAIMED = """
-            SELECT o.id, o.event_id, o.sink, o.attempts, o.note, e.payload
-            FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id
+            SELECT o.id, o.event_id, o.sink, o.attempts, o.note, e.payload, o.claim_version
+            FROM outbox o LEFT JOIN delivery_event e ON e.event_id = o.event_id
             WHERE o.claimed_by = ? AND o.id IN (%s) ORDER BY o.next_attempt_at, o.id""";
     private static final String HAS_DUE = "SELECT 1 FROM outbox WHERE " + DUE_CONDITION + " LIMIT 1";
+    /** Appended to a settle: the row is still this claim's (see the class comment). */
+    private static final String FENCE_ONE = " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
+    private static final String FENCE_BULK = " FROM unnest(?::bigint[], ?::bigint[]) AS c(id, claim)"
+            + " WHERE o.id = c.id AND o.claim_version = c.claim AND o.claimed_by = ? AND o.state = 'pending' RETURNING o.id";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -72,6 +91,7 @@ public class OutboxStore {
         this.clock = clock;
     }
 
+    /** For created_at and updated_at only (shown to operators); leases and due times use the database's clock. */
     OffsetDateTime now() {
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
@@ -91,7 +111,8 @@ public class OutboxStore {
                                Function<CanonicalEvent, String> payloads) throws SQLException {
         OffsetDateTime now = now();
         ClaimHandoff claims = handoff;
-        OffsetDateTime leaseUntil = claims == null ? null : now.plus(claims.lease());
+        long claimedAt = System.nanoTime();
+        Long leaseMs = claims == null ? null : claims.lease().toMillis();
         Map<String, Integer> room = new HashMap<>();
         List<Delivery> deliveries = new ArrayList<>();
         for (CanonicalEvent event : events) {
@@ -100,7 +121,7 @@ public class OutboxStore {
                 if (claimed) {
                     room.merge(sink, -1, Integer::sum);
                 }
-                deliveries.add(new Delivery(event, sink, now.plus(delay), claimed ? leaseUntil : null,
+                deliveries.add(new Delivery(event, sink, delay.toMillis(), claimed ? leaseMs : null,
                         claimed ? claims.claimant() : null));
             });
         }
@@ -113,15 +134,15 @@ public class OutboxStore {
         List<OutboxRow> handed = new ArrayList<>();
         for (Delivery delivery : deliveries) {
             if (delivery.claimedBy() != null) {
+                // claim_version 0: written claimed, never claimed by a poll yet
                 handed.add(new OutboxRow(ids.get(delivery.event().eventId()).get(delivery.sink()),
-                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event())));
+                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event()), 0));
             }
         }
-        return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, leaseUntil);
+        return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, claimedAt);
     }
 
-    private record Delivery(CanonicalEvent event, String sink, OffsetDateTime due, OffsetDateTime leaseUntil,
-                            String claimedBy) {
+    private record Delivery(CanonicalEvent event, String sink, long delayMs, Long leaseMs, String claimedBy) {
     }
 
     /** The new rows' ids by event and sink. */
@@ -133,8 +154,8 @@ public class OutboxStore {
             insert.setObject(2, now);
             insert.setArray(3, PostgresBulk.column(connection, deliveries, d -> d.event().eventId()));
             insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
-            insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::due));
-            insert.setArray(6, PostgresBulk.column(connection, deliveries, Delivery::leaseUntil));
+            insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::delayMs));
+            insert.setArray(6, PostgresBulk.column(connection, deliveries, Delivery::leaseMs));
             insert.setArray(7, PostgresBulk.column(connection, deliveries, Delivery::claimedBy));
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
@@ -150,14 +171,8 @@ public class OutboxStore {
         Map<UUID, Map<String, Long>> ids = new HashMap<>();
         try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (Delivery delivery : deliveries) {
-                insert.setObject(1, delivery.event().eventId());
-                insert.setString(2, delivery.sink());
-                insert.setObject(3, delivery.due());
-                insert.setString(4, null);
-                insert.setObject(5, now);
-                insert.setObject(6, now);
-                insert.setObject(7, delivery.leaseUntil());
-                insert.setString(8, delivery.claimedBy());
+                bindInsert(insert, delivery.event().eventId(), delivery.sink(), delivery.delayMs(), null, now,
+                        delivery.leaseMs(), delivery.claimedBy());
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -168,19 +183,27 @@ public class OutboxStore {
         return ids;
     }
 
+    private static void bindInsert(PreparedStatement insert, UUID eventId, String sink, long delayMs, String note,
+                                   OffsetDateTime now, Long leaseMs, String claimedBy) throws SQLException {
+        insert.setObject(1, eventId);
+        insert.setString(2, sink);
+        insert.setLong(3, delayMs);
+        insert.setString(4, note);
+        insert.setObject(5, now);
+        insert.setObject(6, now);
+        if (leaseMs == null) {
+            insert.setNull(7, Types.BIGINT);
+        } else {
+            insert.setLong(7, leaseMs);
+        }
+        insert.setString(8, claimedBy);
+    }
+
     /** Adds a delivery that carries a note (an alert about another delivery), in its own transaction. */
     public void enqueueNote(UUID eventId, String sink, String note, Duration delay) {
         run(connection -> {
-            OffsetDateTime now = now();
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                insert.setObject(1, eventId);
-                insert.setString(2, sink);
-                insert.setObject(3, now.plus(delay));
-                insert.setString(4, note);
-                insert.setObject(5, now);
-                insert.setObject(6, now);
-                insert.setObject(7, null);
-                insert.setString(8, null);
+                bindInsert(insert, eventId, sink, delay.toMillis(), note, now(), null, null);
                 insert.executeUpdate();
             }
             return null;
@@ -198,11 +221,8 @@ public class OutboxStore {
      */
     public List<OutboxRow> claimDigest(String sink, int limit, Duration lease, String claimant) {
         boolean due = run(connection -> {
-            OffsetDateTime now = now();
             try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, HAS_DUE)) {
                 query.setString(1, sink);
-                query.setObject(2, now);
-                query.setObject(3, now);
                 try (ResultSet rows = query.executeQuery()) {
                     return rows.next();
                 }
@@ -213,28 +233,44 @@ public class OutboxStore {
 
     private List<OutboxRow> claim(String sink, int limit, Duration lease, String claimant, boolean dueOnly) {
         return run(connection -> {
-            OffsetDateTime now = now();
             String condition = dueOnly ? DUE_CONDITION : FREE_CONDITION;
             List<Long> ids = database.isPostgres(connection)
-                    ? claimSkipLocked(connection, condition, sink, limit, now, now.plus(lease), claimant, dueOnly)
-                    : claimOneByOne(connection, condition, sink, limit, now, now.plus(lease), claimant, dueOnly);
+                    ? claimSkipLocked(connection, condition, sink, limit, lease, claimant)
+                    : claimOneByOne(connection, condition, sink, limit, lease, claimant);
             if (ids.isEmpty()) {
                 return List.of();
             }
-            connection.commit();
-            return load(connection, ids, claimant);
+            // read in the claim's own transaction: the versions read are the ones this claim wrote
+            List<OutboxRow> rows = new ArrayList<>();
+            List<OutboxRow> orphans = new ArrayList<>();
+            for (OutboxRow row : load(connection, ids, claimant)) {
+                (row.payload() == null ? orphans : rows).add(row);
+            }
+            if (!orphans.isEmpty()) {
+                settleOrphans(connection, orphans, claimant);
+            }
+            return rows;
         });
     }
 
+    /**
+     * A delivery whose event is gone (deleted by hand: the outbox has no foreign key) can never be
+     * sent; claimed again every lease it would never end, so it is dead at once.
+     */
+    private void settleOrphans(Connection connection, List<OutboxRow> orphans, String claimant) throws SQLException {
+        List<OutboxRow> dead = fenced(connection, orphans, claimant,
+                "state = 'dead', lease_until = NULL, last_error = ?, updated_at = ?", "its event is not stored", now());
+        LOG.warn("{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})", dead.size(),
+                orphans.get(0).sink(), dead.stream().limit(10).map(OutboxRow::id).toList());
+    }
+
     private static List<Long> claimSkipLocked(Connection connection, String condition, String sink, int limit,
-                                              OffsetDateTime now, OffsetDateTime leaseUntil, String claimant,
-                                              boolean dueOnly) throws SQLException {
+                                              Duration lease, String claimant) throws SQLException {
         try (PreparedStatement claim = PostgresBulk.plannedPerRun(connection, CLAIM_SKIP_LOCKED.formatted(condition))) {
-            int i = 1;
-            claim.setObject(i++, leaseUntil);
-            claim.setString(i++, claimant);
-            i = bindCondition(claim, i, sink, now, dueOnly);
-            claim.setInt(i, limit);
+            claim.setLong(1, lease.toMillis());
+            claim.setString(2, claimant);
+            claim.setString(3, sink);
+            claim.setInt(4, limit);
             List<Long> ids = new ArrayList<>();
             try (ResultSet rows = claim.executeQuery()) {
                 while (rows.next()) {
@@ -246,12 +282,11 @@ public class OutboxStore {
     }
 
     private static List<Long> claimOneByOne(Connection connection, String condition, String sink, int limit,
-                                            OffsetDateTime now, OffsetDateTime leaseUntil, String claimant,
-                                            boolean dueOnly) throws SQLException {
+                                            Duration lease, String claimant) throws SQLException {
         List<Long> candidates = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(CANDIDATES.formatted(condition))) {
-            int i = bindCondition(query, 1, sink, now, dueOnly);
-            query.setInt(i, limit);
+            query.setString(1, sink);
+            query.setInt(2, limit);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     candidates.add(rows.getLong(1));
@@ -261,10 +296,9 @@ public class OutboxStore {
         List<Long> claimed = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM_ONE)) {
             for (long id : candidates) {
-                claim.setObject(1, leaseUntil);
+                claim.setLong(1, lease.toMillis());
                 claim.setString(2, claimant);
                 claim.setLong(3, id);
-                claim.setObject(4, now);
                 if (claim.executeUpdate() == 1) {
                     claimed.add(id);
                 }
@@ -273,17 +307,7 @@ public class OutboxStore {
         return claimed;
     }
 
-    private static int bindCondition(PreparedStatement statement, int index, String sink, OffsetDateTime now,
-                                     boolean dueOnly) throws SQLException {
-        int i = index;
-        statement.setString(i++, sink);
-        statement.setObject(i++, now);
-        if (dueOnly) {
-            statement.setObject(i++, now);
-        }
-        return i;
-    }
-
+    /** The claimed rows; a row whose event is gone comes with a null payload. */
     private static List<OutboxRow> load(Connection connection, List<Long> ids, String claimant) throws SQLException {
         String placeholders = String.join(",", Collections.nCopies(ids.size(), "?"));
         try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, LOAD_CLAIMED.formatted(placeholders))) {
@@ -295,62 +319,101 @@ public class OutboxStore {
             try (ResultSet result = query.executeQuery()) {
                 while (result.next()) {
                     rows.add(new OutboxRow(result.getLong(1), result.getObject(2, UUID.class), result.getString(3),
-                            result.getInt(4), result.getString(5), result.getString(6)));
+                            result.getInt(4), result.getString(5), result.getString(6), result.getLong(7)));
                 }
             }
             return rows;
         }
     }
 
-    public void markDelivered(List<Long> ids) {
-        settle(ids, "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?",
-                null, false, null);
+    /** Records that the rows were delivered; returns those still this claimant's (the others were taken over). */
+    public List<OutboxRow> markDelivered(List<OutboxRow> rows, String claimant) {
+        return settle(rows, claimant,
+                "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?", now());
     }
 
-    public void reschedule(List<Long> ids, Duration delay, String error) {
-        settle(ids, "attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, claimed_by = NULL,"
-                + " last_error = ?, updated_at = ?", delay, true, error);
+    /** Counts an attempt and frees the rows for a retry after {@code delay} (by the database's clock). */
+    public List<OutboxRow> reschedule(List<OutboxRow> rows, String claimant, Duration delay, String error) {
+        return settle(rows, claimant, "attempts = attempts + 1, next_attempt_at = " + DB_NOW_PLUS_MS
+                + ", lease_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?", delay.toMillis(), error, now());
     }
 
-    public void markDead(List<Long> ids, String error) {
-        settle(ids, "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?",
-                null, true, error);
+    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error) {
+        return settle(rows, claimant,
+                "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?", error, now());
+    }
+
+    /** Gives claimed rows back unsent, without counting an attempt: the next poll of any instance takes them. */
+    public List<OutboxRow> giveBack(List<OutboxRow> rows, String claimant) {
+        return settle(rows, claimant, "lease_until = NULL, claimed_by = NULL");
+    }
+
+    /** Extends the lease of rows still being worked on; returns those still this claimant's. */
+    public List<OutboxRow> renew(List<OutboxRow> rows, String claimant, Duration lease) {
+        return settle(rows, claimant, "lease_until = " + DB_NOW_PLUS_MS, lease.toMillis());
+    }
+
+    private List<OutboxRow> settle(List<OutboxRow> rows, String claimant, String assignments, Object... values) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        return run(connection -> fenced(connection, rows, claimant, assignments, values));
     }
 
     /**
-     * Applies {@code assignments} to the rows: on PostgreSQL in one statement, elsewhere one per row.
-     * Their parameters are, in order: next_attempt_at (when {@code delay} is given), last_error (when
-     * {@code withError}), updated_at.
+     * Applies {@code assignments} (their parameters: {@code values}) to those of the rows that are
+     * still pending, claimed by {@code claimant} at the version of its claim; returns those rows.
+     * On PostgreSQL in one statement, elsewhere one per row.
      */
-    private void settle(List<Long> ids, String assignments, Duration delay, boolean withError, String error) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        run(connection -> {
-            OffsetDateTime now = now();
-            boolean bulk = database.isPostgres(connection);
-            String sql = "UPDATE outbox SET " + assignments + (bulk ? " WHERE id = ANY (?)" : " WHERE id = ?");
-            try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
-                for (int row = 0; row < (bulk ? 1 : ids.size()); row++) {
-                    int i = 1;
-                    if (delay != null) {
-                        update.setObject(i++, now.plus(delay));
+    private List<OutboxRow> fenced(Connection connection, List<OutboxRow> rows, String claimant, String assignments,
+                                   Object... values) throws SQLException {
+        boolean bulk = database.isPostgres(connection);
+        String sql = bulk ? "UPDATE outbox o SET " + assignments + FENCE_BULK : "UPDATE outbox SET " + assignments + FENCE_ONE;
+        Map<Long, OutboxRow> byId = new LinkedHashMap<>();
+        rows.forEach(row -> byId.put(row.id(), row));
+        List<OutboxRow> applied = new ArrayList<>();
+        try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
+            if (bulk) {
+                int i = bind(update, values);
+                update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::id).toArray(Long[]::new)));
+                update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::claim).toArray(Long[]::new)));
+                update.setString(i, claimant);
+                try (ResultSet changed = update.executeQuery()) {
+                    while (changed.next()) {
+                        applied.add(byId.get(changed.getLong(1)));
                     }
-                    if (withError) {
-                        update.setString(i++, error);
-                    }
-                    update.setObject(i++, now);
-                    if (bulk) {
-                        update.setArray(i, connection.createArrayOf("bigint", ids.toArray(Long[]::new)));
-                    } else {
-                        update.setLong(i, ids.get(row));
-                    }
-                    update.addBatch();
                 }
-                update.executeBatch();
+                return applied;
             }
-            return null;
-        });
+            for (OutboxRow row : rows) {
+                int i = bind(update, values);
+                update.setLong(i++, row.id());
+                update.setLong(i++, row.claim());
+                update.setString(i, claimant);
+                update.addBatch();
+            }
+            int[] counts = update.executeBatch();
+            for (int r = 0; r < rows.size(); r++) {
+                if (counts[r] > 0) {
+                    applied.add(rows.get(r));
+                }
+            }
+            return applied;
+        }
+    }
+
+    private static int bind(PreparedStatement statement, Object... values) throws SQLException {
+        int i = 1;
+        for (Object value : values) {
+            if (value instanceof Long number) {
+                statement.setLong(i++, number);
+            } else if (value instanceof String text) {
+                statement.setString(i++, text);
+            } else {
+                statement.setObject(i++, value);
+            }
+        }
+        return i;
     }
 
     /** Gives back this instance's claims (at shutdown) so another instance need not wait for the lease. */
@@ -392,14 +455,12 @@ public class OutboxStore {
     /** Puts a dead delivery back in the queue with a fresh set of attempts; false if it is not dead. */
     public boolean replay(long id) {
         return run(connection -> {
-            OffsetDateTime now = now();
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL,
-                                      claimed_by = NULL, updated_at = ?
+                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = CURRENT_TIMESTAMP,
+                                      lease_until = NULL, claimed_by = NULL, updated_at = ?
                     WHERE id = ? AND state = 'dead'""")) {
-                update.setObject(1, now);
-                update.setObject(2, now);
-                update.setLong(3, id);
+                update.setObject(1, now());
+                update.setLong(2, id);
                 return update.executeUpdate() == 1;
             }
         });
