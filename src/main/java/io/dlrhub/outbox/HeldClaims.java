@@ -27,7 +27,15 @@ final class HeldClaims {
     private final OutboxStore store;
     private final String claimant;
     private final Duration lease;
-    private final Map<Long, Held> held = new ConcurrentHashMap<>();
+    /** By row and claim: a row given up in the hand-off queue and claimed again by a poll is two claims. */
+    private final Map<Claim, Held> held = new ConcurrentHashMap<>();
+
+    private record Claim(long id, long version) {
+
+        static Claim of(OutboxRow row) {
+            return new Claim(row.id(), row.claim());
+        }
+    }
 
     private static final class Held {
         final OutboxRow row;
@@ -50,16 +58,16 @@ final class HeldClaims {
     /** Rows claimed at {@code claimedAt} (System.nanoTime() taken before the claim) that are about to be delivered. */
     void hold(List<OutboxRow> rows, long claimedAt) {
         long until = claimedAt + lease.toNanos();
-        rows.forEach(row -> held.put(row.id(), new Held(row, until)));
+        rows.forEach(row -> held.put(Claim.of(row), new Held(row, until)));
     }
 
     /** The rows' outcome is recorded (or they were given back): no more renewals. */
     void drop(List<OutboxRow> rows) {
-        rows.forEach(row -> held.remove(row.id()));
+        rows.forEach(row -> held.remove(Claim.of(row)));
     }
 
     boolean maySend(OutboxRow row) {
-        Held claim = held.get(row.id());
+        Held claim = held.get(Claim.of(row));
         // subtraction, not comparison of nanoTime values: they may wrap
         return claim != null && !claim.lost && claim.until - System.nanoTime() > lease.toNanos() / 2;
     }
@@ -72,10 +80,10 @@ final class HeldClaims {
         }
         long renewedAt = System.nanoTime();
         try {
-            Set<Long> still = new HashSet<>();
-            store.renew(claims.stream().map(c -> c.row).toList(), claimant, lease).forEach(row -> still.add(row.id()));
+            Set<Claim> still = new HashSet<>();
+            store.renew(claims.stream().map(c -> c.row).toList(), claimant, lease).forEach(row -> still.add(Claim.of(row)));
             for (Held claim : claims) {
-                if (still.contains(claim.row.id())) {
+                if (still.contains(Claim.of(claim.row))) {
                     claim.until = renewedAt + lease.toNanos();
                 } else {
                     claim.lost = true;

@@ -10,10 +10,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -206,8 +208,12 @@ public class OutboxDispatcher implements ClaimHandoff {
         }
         List<Future<Exchange>> sent = new ArrayList<>();
         for (OutboxRow row : rows) {
-            // decided when a delivery thread is free, not when queued: the queue may be long
-            sent.add(deliveries.submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
+            try {
+                // decided when a delivery thread is free, not when queued: the queue may be long
+                sent.add(deliveries.submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
+            } catch (RejectedExecutionException stopping) {
+                sent.add(CompletableFuture.completedFuture(null));
+            }
         }
         List<OutboxRow> delivered = new ArrayList<>();
         List<OutboxRow> unsent = new ArrayList<>();
@@ -266,7 +272,9 @@ public class OutboxDispatcher implements ClaimHandoff {
             if (outcome.failure() == null) {
                 List<OutboxRow> recorded = store.markDelivered(rows, instance);
                 stale = rows.size() - recorded.size();
-                Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
+                if (!recorded.isEmpty()) {
+                    Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
+                }
             } else {
                 stale = failed(settings, rows, outcome.failure());
             }

@@ -260,8 +260,10 @@ public class OutboxStore {
     private void settleOrphans(Connection connection, List<OutboxRow> orphans, String claimant) throws SQLException {
         List<OutboxRow> dead = fenced(connection, orphans, claimant,
                 "state = 'dead', lease_until = NULL, last_error = ?, updated_at = ?", "its event is not stored", now());
-        LOG.warn("{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})", dead.size(),
-                orphans.get(0).sink(), dead.stream().limit(10).map(OutboxRow::id).toList());
+        if (!dead.isEmpty()) {
+            LOG.warn("{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})",
+                    dead.size(), orphans.get(0).sink(), dead.stream().limit(10).map(OutboxRow::id).toList());
+        }
     }
 
     private static List<Long> claimSkipLocked(Connection connection, String condition, String sink, int limit,

@@ -77,6 +77,29 @@ class ClaimFencingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void aRowIsSentOnlyWhileMoreThanHalfItsLeaseIsLeftAndNoRenewalFoundItTakenOver(String db) throws Exception {
+        withOneStoredDelivery(db, (database, store, hub) -> {
+            List<OutboxRow> rows = store.claimDue("crm", 10, LEASE, "instance-a");
+            HeldClaims held = new HeldClaims(store, "instance-a", LEASE);
+            assertThat(held.maySend(rows.get(0))).as("not held").isFalse();
+            // claimed (by this JVM's clock) two thirds of a lease ago: less than half is left
+            held.hold(rows, System.nanoTime() - LEASE.toNanos() * 2 / 3);
+            assertThat(held.maySend(rows.get(0))).isFalse();
+            held.renew();
+            assertThat(held.maySend(rows.get(0))).as("renewed: a whole lease from now").isTrue();
+
+            leasesRunOut(database);
+            assertThat(store.claimDue("crm", 10, LEASE, "instance-b")).hasSize(1);
+            held.renew();
+            assertThat(held.maySend(rows.get(0))).as("taken over by instance-b").isFalse();
+            assertThat(row(database)).containsEntry("claimed_by", "instance-b");
+            held.drop(rows);
+            assertThat(held.maySend(rows.get(0))).isFalse();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void leasesAndDueTimesFollowTheDatabaseClockNotTheJvms(String db) throws Exception {
         withOneStoredDelivery(db, (database, store, hub) -> {
             assertThat(store.claimDue("crm", 10, LEASE, "instance-a")).hasSize(1);
