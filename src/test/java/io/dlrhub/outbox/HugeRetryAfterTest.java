@@ -53,7 +53,8 @@ class HugeRetryAfterTest {
     void aHugeRetryMaximumWaitsAYearAndTheOthersAreDeliveredOnce(String db) {
         TestDatabase database = "postgres".equals(db) ? TestDatabase.postgres() : TestDatabase.h2InMemory();
         try (Receiver crm = refusingOneEvent();
-             RunningHub hub = start(database, crm, Map.of("crm.retry-max-ms", String.valueOf(Long.MAX_VALUE)))) {
+             // the largest duration the settings accept (18 digits: 31 million years)
+             RunningHub hub = start(database, crm, Map.of("crm.retry-max-ms", "999999999999999999"))) {
             storeOneBatch(hub);
             await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(database,
                     "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'pending' AND attempts = 1") == 1);
