@@ -107,10 +107,10 @@ msg = sys.argv[1]
 for r in json.load(sys.stdin).get("requests", []):
     q = r.get("request", {})
     if q.get("url") == "/crm/dlr" and msg in q.get("body", ""):
-        body = json.loads(q["body"])
-        keys = {k.lower() for k in q.get("headers", {})}
-        print(f"POST /crm/dlr status={body.get(\"status\")} answered {r.get(\"responseDefinition\", {}).get(\"status\")}, "
-              f"Idempotency-Key {\"present\" if \"idempotency-key\" in keys else \"MISSING\"}")
+        status = json.loads(q["body"]).get("status")
+        answered = r.get("responseDefinition", {}).get("status")
+        key = "present" if "idempotency-key" in {k.lower() for k in q.get("headers", {})} else "MISSING"
+        print("POST /crm/dlr status=%s answered %s, Idempotency-Key %s" % (status, answered, key))
         break' "$MSG" 2>/dev/null)
   [ -n "$crm" ] && break
   sleep 1
