@@ -119,6 +119,9 @@ verdict $? "HEALTHCHECK reports healthy" "$health"
 uid=$($ENGINE exec "$C1" id -u 2>&1)
 [ -n "$uid" ] && [ "$uid" != 0 ]
 verdict $? "runs as a non-root user" "id -u = $uid"
+pid1=$($ENGINE exec "$C1" cat /proc/1/comm 2>&1)
+[ "$pid1" = java ]
+verdict $? "the JVM is PID 1 (gets SIGTERM itself)" "PID 1: $pid1"
 
 TOKEN=$(token "$C1" smsby)
 [ -n "$TOKEN" ]
