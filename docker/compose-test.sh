@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up docker/compose.yaml (dlr-hub + PostgreSQL + Mailpit + WireMock CRM stub) under its own
 # project name, sends ONE failed sms.by webhook and follows it to every place it must reach: the
-# database row, the CRM stub, the alert e-mail. Then tears everything down with its volumes.
+# database row, the CRM stub, the alert e-mail; checks that `down` and `up` keep dlr-hub's data
+# volume (generated tokens). Then tears everything down with its volumes.
 #   docker/compose-test.sh
 # Uses `docker compose` when a Docker engine answers (`docker info`), else `podman-compose`.
 # Host ports are picked free on 127.0.0.1 (compose.yaml's DLRHUB_HTTP_PORT & co.); the alert digest
@@ -142,6 +143,23 @@ for m in json.load(sys.stdin).get("messages", []):
 done
 [[ "$mail" == *"[dlr-hub]"* ]]
 verdict $? "an alert e-mail arrived" "${mail:-no mail from dlr-hub within 60 s}"
+
+# --- down and up again: /app/data is a named volume, generated tokens survive -----------------
+# (vonage has no credential in compose.yaml, so dlr-hub generated a token for it)
+vonage_token() { $ENGINE exec "$(container dlr-hub)" cat /app/data/generated-tokens.properties 2>/dev/null | sed -n 's/^vonage\.tokens=//p'; }
+before=$(vonage_token)
+"${COMPOSE[@]}" down >>"$TMP/down.log" 2>&1
+"${COMPOSE[@]}" up -d >>"$TMP/up.log" 2>&1
+ready=
+for _ in $(seq 1 120); do
+  if [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$MGMT/observe/health/ready")" = 200 ]; then ready=yes; break; fi
+  sleep 1
+done
+after=$(vonage_token)
+r=$(curl -s -m 20 -w ' %{http_code}' -X POST "$BASE/webhooks/smsby?token=$SMSBY_TOKEN" \
+         -H 'Content-Type: application/x-www-form-urlencoded' --data "channel=SMS&message_id=$MSG&status=NOT_DELIVERED")
+[ -n "$ready" ] && [ -n "$before" ] && [ "$after" = "$before" ] && [[ "$r" == *'"status":"duplicate"'*' 200' ]]
+verdict $? "down and up: generated token and data kept" "ready: ${ready:-no}; generated vonage token $( [ -n "$before" ] && [ "$after" = "$before" ] && echo kept || echo "not kept (${#before} -> ${#after} characters)"); the webhook again: $r"
 
 # --- down with volumes --------------------------------------------------------------------------
 down

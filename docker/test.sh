@@ -57,9 +57,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   build_opts=()
   # podman's default OCI format has no HEALTHCHECK: build in Docker format so the image keeps it
   [ "$ENGINE" = podman ] && build_opts=(--format docker --pull="${PULL_POLICY:-missing}")
+  previous=$($ENGINE image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null)
   started=$(date +%s)
   if $ENGINE build "${build_opts[@]}" -f docker/Dockerfile -t "$IMAGE" . >"$TMP/build.log" 2>&1; then
     pass "image builds" "$ENGINE, $(($(date +%s) - started)) s"
+    # the image this tag named before, now untagged: removed, so reruns do not pile up images
+    if [ -n "$previous" ] && [ "$previous" != "$($ENGINE image inspect -f '{{.Id}}' "$IMAGE")" ]; then
+      $ENGINE rmi "$previous" >/dev/null 2>&1
+    fi
   else
     tail -n 40 "$TMP/build.log"
     fail "image builds" "$ENGINE build failed (last lines above)"
