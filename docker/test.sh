@@ -79,12 +79,13 @@ post() {
        -H 'Content-Type: application/x-www-form-urlencoded' --data "$2" >"$TMP/code" 2>/dev/null
   echo "$(cat "$TMP/code") $(cat "$TMP/body" 2>/dev/null)"
 }
+now() { python3 -c 'import time; print(time.time())'; }   # seconds, with fractions (date +%N is not portable)
 # wait_ready NAME: polls the readiness endpoint for up to 90 s; prints the seconds it took
 wait_ready() {
-  local t0 code; t0=$(date +%s.%N)
+  local t0 code; t0=$(now)
   for _ in $(seq 1 360); do
     code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$MGMT/observe/health/ready" 2>/dev/null)
-    if [ "$code" = 200 ]; then python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')"; return 0; fi
+    if [ "$code" = 200 ]; then python3 -c "print(f'{$(now) - $t0:.1f}')"; return 0; fi
     [ "$($ENGINE inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ] || break
     sleep 0.25
   done
