@@ -84,7 +84,15 @@ HUB=$(container dlr-hub)
 restarts=$($ENGINE inspect -f '{{.RestartCount}}' "$HUB" 2>/dev/null)
 [ -n "$ready" ]
 verdict $? "dlr-hub ready on PostgreSQL" "after $(($(date +%s) - t0)) s, restarts: ${restarts:-?}"
-[ -n "$ready" ] || $ENGINE logs "$HUB" 2>&1 | tail -n 30
+if [ -z "$ready" ]; then
+  $ENGINE logs "$HUB" 2>&1 | tail -n 30
+  for name in "FAILED sms.by webhook -> 200 accepted" "stored in PostgreSQL" "the CRM stub received it" \
+              "an alert e-mail arrived" "down and up: generated token and data kept"; do
+    fail "$name" "not tried: dlr-hub is not ready"
+  done
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
 
 # --- one FAILED webhook -------------------------------------------------------------------------
 MSG=compose-$$-$RANDOM
