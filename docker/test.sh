@@ -59,7 +59,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   [ "$ENGINE" = podman ] && build_opts=(--format docker --pull="${PULL_POLICY:-missing}")
   previous=$($ENGINE image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null)
   started=$(date +%s)
-  if $ENGINE build "${build_opts[@]}" -f docker/Dockerfile -t "$IMAGE" . >"$TMP/build.log" 2>&1; then
+  if $ENGINE build ${build_opts[@]+"${build_opts[@]}"} -f docker/Dockerfile -t "$IMAGE" . >"$TMP/build.log" 2>&1; then
     pass "image builds" "$ENGINE, $(($(date +%s) - started)) s"
     # the image this tag named before, now untagged: removed, so reruns do not pile up images
     if [ -n "$previous" ] && [ "$previous" != "$($ENGINE image inspect -f '{{.Id}}' "$IMAGE")" ]; then
