@@ -47,7 +47,9 @@ public record TestDatabase(String name, String url, String user, String password
             Assumptions.abort("PostgreSQL at " + PG_URL + " is not reachable: " + e.getMessage());
         }
         String separator = PG_URL.contains("?") ? "&" : "?";
-        return new TestDatabase("PostgreSQL", PG_URL + separator + "currentSchema=" + schema, PG_USER, PG_PASSWORD);
+        TestDatabase database = new TestDatabase("PostgreSQL", PG_URL + separator + "currentSchema=" + schema, PG_USER, PG_PASSWORD);
+        TestSchemas.dropAtExit(database);
+        return database;
     }
 
     public Map<String, String> settings() {
