@@ -31,13 +31,13 @@ public class SettingsCheck implements CamelConfiguration {
 
     static final List<String> DURATIONS = List.of("request-timeout-ms", "db.commit-timeout-ms",
             "db.connect-timeout-ms", "db.startup-timeout-ms", "db.statement-timeout-ms", "db.lock-timeout-ms",
-            "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms",
+            "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms", "outbox.delivery-timeout-ms",
             "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",
             "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds");
 
     static final List<String> SINK_BOOLEANS = List.of("enabled");
-    static final List<String> SINK_NUMBERS = List.of("max-attempts");
-    static final List<String> SINK_DURATIONS = List.of("digest-seconds", "retry-initial-ms", "retry-max-ms");
+    static final List<String> SINK_NUMBERS = List.of("max-attempts", "concurrency");
+    static final List<String> SINK_DURATIONS = List.of("digest-seconds", "retry-initial-ms", "retry-max-ms", "timeout-ms");
 
     @Override
     public void configure(CamelContext context) throws Exception {

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dlrhub.event.EventJson;
@@ -62,7 +63,8 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final OutboxStore store;
     private final Sinks sinks;
     private final ExecutorService jobs;
-    private final ExecutorService deliveries;
+    /** Per sink, its own threads: a sink that hangs holds only its own, never another sink's. */
+    private final Map<String, ExecutorService> deliveries = new ConcurrentHashMap<>();
     private final ProducerTemplate producer;
     private final int batchSize;
     private final Duration lease;
@@ -75,7 +77,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final HeldClaims held;
     private final ScheduledExecutorService renewals;
 
-    public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int concurrency, int batchSize,
+    public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int batchSize,
                             Duration lease, String alertSink) {
         this.context = context;
         this.store = store;
@@ -85,7 +87,6 @@ public class OutboxDispatcher implements ClaimHandoff {
         this.alertSink = alertSink;
         this.instance = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.jobs = context.getExecutorServiceManager().newCachedThreadPool(this, "outbox-sink");
-        this.deliveries = context.getExecutorServiceManager().newFixedThreadPool(this, "outbox-delivery", concurrency);
         this.producer = context.createProducerTemplate();
         this.metrics = Metrics.registry(context);
         this.held = new HeldClaims(store, instance, lease);
@@ -210,7 +211,7 @@ public class OutboxDispatcher implements ClaimHandoff {
         for (OutboxRow row : rows) {
             try {
                 // decided when a delivery thread is free, not when queued: the queue may be long
-                sent.add(deliveries.submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
+                sent.add(deliveriesOf(settings).submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
             } catch (RejectedExecutionException stopping) {
                 sent.add(CompletableFuture.completedFuture(null));
             }
@@ -221,7 +222,7 @@ public class OutboxDispatcher implements ClaimHandoff {
         for (int i = 0; i < rows.size(); i++) {
             OutboxRow row = rows.get(i);
             try {
-                Outcome outcome = outcome(sent.get(i));
+                Outcome outcome = outcome(sent.get(i), settings);
                 if (!outcome.sent()) {
                     unsent.add(row);
                 } else if (outcome.failure() == null) {
@@ -267,7 +268,7 @@ public class OutboxDispatcher implements ClaimHandoff {
             headers.put(SINK, settings.name());
             headers.put(DIGEST_COUNT, rows.size());
             headers.put(ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
-            Outcome outcome = outcome(deliveries.submit(() -> send(settings.name(), items, headers)));
+            Outcome outcome = outcome(deliveriesOf(settings).submit(() -> send(settings.name(), items, headers)), settings);
             int stale;
             if (outcome.failure() == null) {
                 List<OutboxRow> recorded = store.markDelivered(rows, instance);
@@ -355,10 +356,23 @@ public class OutboxDispatcher implements ClaimHandoff {
     private record Outcome(boolean sent, Throwable failure) {
     }
 
-    private static Outcome outcome(Future<Exchange> future) {
+    private ExecutorService deliveriesOf(SinkSettings settings) {
+        return deliveries.computeIfAbsent(settings.name(), sink -> context.getExecutorServiceManager()
+                .newFixedThreadPool(this, "outbox-delivery-" + sink, settings.concurrency()));
+    }
+
+    /**
+     * Waits for one delivery at most the sink's timeout (counted from now: rows sent one after the
+     * other each get their own time). A delivery that takes longer is a failed attempt, retried with
+     * backoff; its thread is interrupted, and if the sink ignores that, only the sink's own pool is short of it.
+     */
+    private static Outcome outcome(Future<Exchange> future, SinkSettings settings) {
         try {
-            Exchange exchange = future.get();
+            Exchange exchange = future.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
             return exchange == null ? new Outcome(false, null) : new Outcome(true, exchange.getException());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return new Outcome(true, new DeliveryTimeoutException(settings.name(), settings.timeout()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(true, e);
@@ -380,7 +394,7 @@ public class OutboxDispatcher implements ClaimHandoff {
         // from now on new deliveries are written unclaimed, for whichever instance polls next
         store.handOffTo(null);
         context.getExecutorServiceManager().shutdownGraceful(jobs);
-        context.getExecutorServiceManager().shutdownGraceful(deliveries);
+        deliveries.values().forEach(pool -> context.getExecutorServiceManager().shutdownGraceful(pool));
         context.getExecutorServiceManager().shutdownNow(renewals);
         try {
             int released = store.release(instance);

@@ -15,7 +15,6 @@ public class OutboxRoutes extends RouteBuilder {
         OutboxDispatcher dispatcher = new OutboxDispatcher(getContext(),
                 getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class),
                 getContext().getRegistry().lookupByNameAndType("sinks", Sinks.class),
-                settings.getInt("outbox.concurrency", 16),
                 settings.getInt("outbox.batch-size", 100),
                 Duration.ofMillis(settings.getLong("outbox.lease-ms", 120_000)),
                 settings.get("outbox.alert-sink", "alert"));
