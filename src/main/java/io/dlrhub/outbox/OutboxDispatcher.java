@@ -290,15 +290,15 @@ public class OutboxDispatcher implements ClaimHandoff {
         DeliveryFailure failure = DeliveryFailure.of(error);
         int attempts = rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1;
         if (failure.permanent() || settings.isExhausted(attempts)) {
-            List<OutboxRow> dead = store.markDead(rows, instance, failure.description());
+            // the alert notes are written with the dead rows, and only for what this instance made dead:
+            // a row another instance delivered meanwhile raises no alert
+            List<OutboxRow> dead = store.markDead(rows, instance, failure.description(), deadAlert(attempts, failure));
             if (!dead.isEmpty()) {
                 Metrics.delivery(metrics, settings.name(), "dead", dead.size());
             }
-            // only what this instance made dead: a row another instance delivered meanwhile raises no alert
             for (OutboxRow row : dead) {
                 LOG.warn("Delivery {} of event {} to sink {} is dead after {} attempt(s): {}", row.id(), row.eventId(),
                         row.sink(), attempts, failure.description());
-                raiseAlert(row, attempts, failure);
             }
             return rows.size() - dead.size();
         }
@@ -325,12 +325,13 @@ public class OutboxDispatcher implements ClaimHandoff {
         }
     }
 
-    private void raiseAlert(OutboxRow row, int attempts, DeliveryFailure failure) {
-        if (row.sink().equals(alertSink) || !sinks.names().contains(alertSink) || !sinks.settings(alertSink).enabled()) {
-            return;
+    /** The alert sink's note for deliveries made dead; null when there is no alert sink to tell. */
+    private OutboxStore.DeadAlert deadAlert(int attempts, DeliveryFailure failure) {
+        if (!sinks.names().contains(alertSink) || !sinks.settings(alertSink).enabled()) {
+            return null;
         }
-        String note = "delivery to " + row.sink() + " is dead after " + attempts + " attempt(s): " + failure.description();
-        store.enqueueNote(row.eventId(), alertSink, note, sinks.settings(alertSink).digest());
+        return new OutboxStore.DeadAlert(alertSink, sinks.settings(alertSink).digest(), row ->
+                "delivery to " + row.sink() + " is dead after " + attempts + " attempt(s): " + failure.description());
     }
 
     private Exchange send(String sink, Object body, Map<String, Object> headers) {

@@ -199,17 +199,6 @@ public class OutboxStore {
         insert.setString(8, claimedBy);
     }
 
-    /** Adds a delivery that carries a note (an alert about another delivery), in its own transaction. */
-    public void enqueueNote(UUID eventId, String sink, String note, Duration delay) {
-        run(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                bindInsert(insert, eventId, sink, delay.toMillis(), note, now(), null, null);
-                insert.executeUpdate();
-            }
-            return null;
-        });
-    }
-
     /** Claims up to {@code limit} due deliveries of one sink for this instance. */
     public List<OutboxRow> claimDue(String sink, int limit, Duration lease, String claimant) {
         return claim(sink, limit, lease, claimant, true);
@@ -341,8 +330,40 @@ public class OutboxStore {
     }
 
     public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error) {
-        return settle(rows, claimant,
-                "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?", error, now());
+        return markDead(rows, claimant, error, null);
+    }
+
+    /**
+     * A note for the alert sink about each delivery made dead: which sink gets it, after what
+     * digest delay, and its text.
+     */
+    public record DeadAlert(String sink, Duration delay, Function<OutboxRow, String> note) {
+    }
+
+    /**
+     * Records the rows as dead and, in the same transaction, one note per row for the alert sink:
+     * a crash between the two can no longer leave a dead delivery that nobody is told about.
+     * {@code alert} null: no notes.
+     */
+    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error, DeadAlert alert) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        return run(connection -> {
+            List<OutboxRow> dead = fenced(connection, rows, claimant,
+                    "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?", error, now());
+            List<OutboxRow> toTell = alert == null ? List.of() : dead.stream().filter(row -> !row.sink().equals(alert.sink())).toList();
+            if (!toTell.isEmpty()) {
+                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                    for (OutboxRow row : toTell) {
+                        bindInsert(insert, row.eventId(), alert.sink(), alert.delay().toMillis(), alert.note().apply(row), now(), null, null);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+            }
+            return dead;
+        });
     }
 
     /** Gives claimed rows back unsent, without counting an attempt: the next poll of any instance takes them. */

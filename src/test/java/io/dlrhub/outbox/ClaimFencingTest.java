@@ -153,6 +153,32 @@ class ClaimFencingTest {
         }
     }
 
+    /**
+     * A delivery made dead and the alert that tells about it are one transaction: before, the note was
+     * written afterwards on its own, and a crash (or a failed insert) in between lost the alert.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aDeadDeliveryAndItsAlertAreWrittenTogetherOrNotAtAll(String db) throws Exception {
+        withOneStoredDelivery(db, (database, store, hub) -> {
+            List<OutboxRow> claimed = store.claimDue("crm", 10, LEASE, "instance-a");
+            // an alert that cannot be written (sink name longer than the column): the row is not made dead either
+            OutboxStore.DeadAlert broken = new OutboxStore.DeadAlert("a".repeat(100), Duration.ZERO, row -> "dead");
+            try {
+                store.markDead(claimed, "instance-a", "HTTP 404 Not Found", broken);
+            } catch (RuntimeException expected) {
+                // refused by the database, rolled back as a whole
+            }
+            assertThat(row(database)).containsEntry("state", "pending").containsEntry("attempts", 0);
+
+            OutboxStore.DeadAlert alert = new OutboxStore.DeadAlert("alert", Duration.ZERO, row -> "crm refused " + row.id());
+            assertThat(store.markDead(claimed, "instance-a", "HTTP 404 Not Found", alert)).hasSize(1);
+            assertThat(row(database)).containsEntry("state", "dead");
+            assertThat(Sql.rows(database, "SELECT note FROM outbox WHERE sink = 'alert'"))
+                    .extracting(r -> r.get("note")).containsExactly("crm refused " + claimed.get(0).id());
+        });
+    }
+
     private static void leasesRunOut(TestDatabase database) throws Exception {
         try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
             statement.execute("UPDATE outbox SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND"
