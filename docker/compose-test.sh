@@ -11,12 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${ENGINE:-}" ]; then
-  if docker info >/dev/null 2>&1; then ENGINE=docker
-  elif command -v podman >/dev/null 2>&1; then ENGINE=podman
-  else echo "docker/compose-test.sh: no Docker engine answers and podman is not installed" >&2; exit 2
-  fi
-fi
+. docker/checks.sh
 PROJECT=${COMPOSE_PROJECT:-dlrhubcomposetest$$}
 if [ "$ENGINE" = docker ]; then
   COMPOSE=(docker compose -p "$PROJECT" -f docker/compose.yaml)
@@ -26,14 +21,7 @@ else
   export BUILDAH_FORMAT=docker
 fi
 TMP=$(mktemp -d)
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $1${2:+ -- $2}"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1${2:+ -- $2}"; }
-# verdict $? NAME DETAIL: PASS or FAIL by the exit status of the command just before it
-verdict() { if [ "$1" -eq 0 ]; then pass "$2" "$3"; else fail "$2" "$3"; fi; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ports=()
 while [ ${#ports[@]} -lt 4 ]; do
   p=$(free_port); [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
@@ -90,8 +78,7 @@ if [ -z "$ready" ]; then
               "an alert e-mail arrived" "down and up: generated token and data kept"; do
     fail "$name" "not tried: dlr-hub is not ready"
   done
-  echo "$passed passed, $failed failed"
-  exit 1
+  summary
 fi
 
 # --- one FAILED webhook -------------------------------------------------------------------------
@@ -176,5 +163,4 @@ left=$($ENGINE volume ls -q --filter "label=com.docker.compose.project=$PROJECT"
 verdict $? "compose down -v removes containers and volumes" "${left:+left: $(echo $left)}"
 PROJECT=
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -15,12 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${ENGINE:-}" ]; then
-  if docker info >/dev/null 2>&1; then ENGINE=docker
-  elif command -v podman >/dev/null 2>&1; then ENGINE=podman
-  else echo "docker/test.sh: no Docker engine answers and podman is not installed" >&2; exit 2
-  fi
-fi
+. docker/checks.sh
 IMAGE=${IMAGE:-dlr-hub:test}
 READY_LIMIT=${READY_LIMIT:-15}
 ADMIN=test-admin-token-$RANDOM$RANDOM
@@ -29,14 +24,7 @@ C1=$RUN_ID-1
 C2=$RUN_ID-2
 VOLUME=$RUN_ID-data
 TMP=$(mktemp -d)
-passed=0
-failed=0
 
-pass() { passed=$((passed + 1)); echo "PASS $1${2:+ -- $2}"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1${2:+ -- $2}"; }
-# verdict $? NAME DETAIL: PASS or FAIL by the exit status of the command just before it
-verdict() { if [ "$1" -eq 0 ]; then pass "$2" "$3"; else fail "$2" "$3"; fi; }
-summary() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 cleanup() {
   $ENGINE rm -f "$C1" "$C2" >/dev/null 2>&1
   $ENGINE volume rm -f "$VOLUME" >/dev/null 2>&1
@@ -45,7 +33,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port)
 MGMT_PORT=$(free_port)
 while [ "$MGMT_PORT" = "$HTTP_PORT" ]; do MGMT_PORT=$(free_port); done

@@ -6,7 +6,6 @@ import static io.dlrhub.ingress.InfobipWebhookTest.report;
 import static io.dlrhub.ingress.InfobipWebhookTest.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.Map;
 
 import io.dlrhub.support.RunningHub;
@@ -30,16 +29,14 @@ class InfobipOutageTest {
     @Test
     void aValidReportNotStoredMakesTheRequest503EvenNextToAMalformedOne() throws Exception {
         TestDatabase real = TestDatabase.postgres();
-        URI pg = URI.create(real.url().substring("jdbc:".length()));
         String valid = report("outage-valid-" + System.nanoTime(), DELIVERED_TO_HANDSET, NO_ERROR, DONE_AT);
         String validId = valid.replaceAll(".*\"messageId\":\"([^\"]+)\".*", "$1");
         String malformed = report("outage-bad", DELIVERED_TO_HANDSET, NO_ERROR, DONE_AT)
                 .replace("\"messageId\":\"outage-bad\",", "");
         // the malformed report last: Camel's default answer was the last failure, its 400
         String request = results(valid, malformed);
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start()) {
-            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-            TestDatabase database = new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(), real.password());
+        try (TcpProxy proxy = real.proxy()) {
+            TestDatabase database = real.through(proxy);
             try (RunningHub hub = RunningHub.start(database, Map.of("infobip.tokens", TOKEN,
                     "db.connect-timeout-ms", "1000", "db.pool-size", "2"))) {
                 proxy.cut();

@@ -8,7 +8,6 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
@@ -46,11 +45,8 @@ class ObserveTest {
     @Test
     void readinessGoesDownWithTheDatabaseAndComesBackWithIt() throws Exception {
         TestDatabase real = TestDatabase.postgres();
-        URI pg = URI.create(real.url().substring("jdbc:".length()));
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start()) {
-            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-            try (RunningHub hub = RunningHub.start(new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(),
-                    real.password()), Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
+        try (TcpProxy proxy = real.proxy()) {
+            try (RunningHub hub = RunningHub.start(real.through(proxy), Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
                 assertThat(get(hub, "/observe/health/ready").status()).isEqualTo(200);
 
                 proxy.cut();

@@ -1,6 +1,5 @@
 package io.dlrhub.reliability;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,12 +32,10 @@ class DatabaseOutageReliabilityIT {
     void webhooksGet503WhileTheDatabaseIsCutAndServiceRecoversByItself() throws Exception {
         long began = System.nanoTime();
         TestDatabase real = TestDatabase.postgres();
-        URI pg = URI.create(real.url().substring("jdbc:".length()));
         LoadDriver driver = new LoadDriver(Reliability::statusOf);
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start();
+        try (TcpProxy proxy = real.proxy();
              CrmStub crm = new CrmStub(); Mailbox mailbox = new Mailbox()) {
-            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-            TestDatabase database = new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(), real.password());
+            TestDatabase database = real.through(proxy);
             try (HubProcess hub = HubProcess.start("db-outage", Reliability.environment(database, crm.port(), mailbox.port()))) {
 
                 LoadDriver.Load load = driver.start(4, Duration.ofSeconds(110), Duration.ofMillis(10), "dbout",

@@ -4,7 +4,6 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -47,10 +46,8 @@ class DatabaseFaultsTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSilentPartitionHealsWithoutARestart() throws Exception {
         TestDatabase real = TestDatabase.postgres();
-        URI pg = URI.create(real.url().substring("jdbc:".length()));
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start()) {
-            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-            TestDatabase database = new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(), real.password());
+        try (TcpProxy proxy = real.proxy()) {
+            TestDatabase database = real.through(proxy);
             try (RunningHub hub = RunningHub.start(database, SHORT_WAITS)) {
                 assertThat(post(hub, "before", "SENT").status()).isEqualTo(200);
 

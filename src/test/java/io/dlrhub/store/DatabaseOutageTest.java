@@ -3,7 +3,6 @@ package io.dlrhub.store;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.Map;
 
 import io.dlrhub.support.RunningHub;
@@ -22,10 +21,8 @@ class DatabaseOutageTest {
     @Test
     void webhooksGet503WhileTheDatabaseIsUnreachableAndAreAcceptedWhenItIsBack() throws Exception {
         TestDatabase real = TestDatabase.postgres();
-        URI pg = URI.create(real.url().substring("jdbc:".length()));
-        try (TcpProxy proxy = new TcpProxy(pg.getHost(), pg.getPort()).start()) {
-            String viaProxy = real.url().replace(pg.getHost() + ":" + pg.getPort(), "127.0.0.1:" + proxy.port());
-            TestDatabase database = new TestDatabase("PostgreSQL via proxy", viaProxy, real.user(), real.password());
+        try (TcpProxy proxy = real.proxy()) {
+            TestDatabase database = real.through(proxy);
             try (RunningHub hub = RunningHub.start(database,
                     Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
                 assertThat(post(hub, "out-1").status()).isEqualTo(200);

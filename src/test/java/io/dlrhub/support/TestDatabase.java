@@ -1,5 +1,7 @@
 package io.dlrhub.support;
 
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,6 +52,19 @@ public record TestDatabase(String name, String url, String user, String password
         TestDatabase database = new TestDatabase("PostgreSQL", PG_URL + separator + "currentSchema=" + schema, PG_USER, PG_PASSWORD);
         TestSchemas.dropAtExit(database);
         return database;
+    }
+
+    /** A pass-through in front of this PostgreSQL database, started: the test can cut or partition it. */
+    public TcpProxy proxy() throws IOException {
+        URI server = URI.create(url.substring("jdbc:".length()));
+        return new TcpProxy(server.getHost(), server.getPort()).start();
+    }
+
+    /** This database as dlr-hub reaches it through the proxy. */
+    public TestDatabase through(TcpProxy proxy) {
+        URI server = URI.create(url.substring("jdbc:".length()));
+        return new TestDatabase(name + " via proxy", url.replace(server.getHost() + ":" + server.getPort(),
+                "127.0.0.1:" + proxy.port()), user, password);
     }
 
     public Map<String, String> settings() {
