@@ -42,6 +42,11 @@ public final class ClientAddress {
         return hops.isEmpty() ? peer : hops.get(0);
     }
 
+    /** Whether this TCP peer is one of the trusted reverse proxies (its connections carry many clients). */
+    public boolean trusted(String peer) {
+        return peer != null && matches(trustedProxies, peer);
+    }
+
     static boolean matches(List<IpSubnetFilterRule> rules, String address) {
         InetAddress parsed = literal(address);
         if (parsed == null) {
