@@ -25,11 +25,13 @@ public class SettingsCheck implements CamelConfiguration {
     static final List<String> BOOLEANS = List.of("smtp.starttls", "routes.reload", "http.blocking-adapters");
 
     static final List<String> NUMBERS = List.of("http.port", "management.port", "smtp.port", "max-body-bytes",
-            "max-concurrent-requests", "rate-limit-per-second", "http.worker-threads", "db.writers",
+            "max-concurrent-requests", "max-concurrent-requests-per-address", "http.max-connections-per-address",
+            "rate-limit-per-second", "http.worker-threads", "db.writers",
             "db.batch-size", "db.pool-size", "db.max-queued-events", "outbox.concurrency", "outbox.batch-size",
             "outbox.max-attempts", "crm.max-attempts");
 
-    static final List<String> DURATIONS = List.of("request-timeout-ms", "db.commit-timeout-ms",
+    static final List<String> DURATIONS = List.of("request-timeout-ms", "http.read-timeout-ms", "http.idle-timeout-ms",
+            "db.commit-timeout-ms",
             "db.connect-timeout-ms", "db.startup-timeout-ms", "db.statement-timeout-ms", "db.lock-timeout-ms",
             "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms", "outbox.delivery-timeout-ms",
             "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",

@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.dlrhub.Settings;
 import io.dlrhub.auth.ClientAddress;
@@ -20,6 +23,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
@@ -38,6 +44,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.component.vertx.common.VertxHelper;
 import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -73,10 +80,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
         if (tls != null) {
             webhooks.setSslContextParameters(tls);
         }
-        Listener webhookListener = new Listener(webhooks, true);
-        webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512),
-                settings.getLong("rate-limit-per-second", 0), new ClientAddress(settings.getList("trusted-proxies")));
-        webhookListener.requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
+        ConnectionLimits limits = ConnectionLimits.from(settings);
+        ClientAddress clientAddress = new ClientAddress(settings.getList("trusted-proxies"));
+        long requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
+        Listener webhookListener = new Listener(webhooks, true, limits, clientAddress, requestTimeoutMs);
+        webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512), limits.requestsPerAddress(),
+                settings.getLong("rate-limit-per-second", 0), clientAddress, true);
         context.addService(webhookListener);
         context.getComponent("platform-http", PlatformHttpComponent.class)
                 .setEngine(new ListenerEngine(webhooks.getBindPort(), !settings.getBoolean("http.blocking-adapters", false)));
@@ -88,7 +97,10 @@ public class HttpServerConfiguration implements CamelConfiguration {
         if (management.getBindPort() == webhooks.getBindPort()) {
             throw new IllegalStateException("MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
         }
-        context.addService(new Listener(management, false));
+        Listener managementListener = new Listener(management, false, limits, clientAddress, requestTimeoutMs);
+        // no shared pool of slots to protect here, but one address must not hold all of them either
+        managementListener.guard = new TrafficGuard(Integer.MAX_VALUE, limits.requestsPerAddress(), 0, clientAddress, false);
+        context.addService(managementListener);
         context.getRegistry().bind(MANAGEMENT_ENGINE, new ListenerEngine(management.getBindPort(), false));
 
         context.addService(new ServiceSupport() {
@@ -268,18 +280,121 @@ public class HttpServerConfiguration implements CamelConfiguration {
         }
     }
 
-    /** A Vert.x listener plus JSON answers for what is refused before a route sees it. */
+    /**
+     * A Vert.x listener plus JSON answers for what is refused before a route sees it, and the
+     * connection limits of {@link ConnectionGuard}. platform-http creates its HTTP server from
+     * default options with no hook for them (nor for a connection handler), so the listener
+     * creates the server itself ({@link #startServer()}).
+     */
     static final class Listener extends VertxPlatformHttpServer {
 
         private final VertxPlatformHttpServerConfiguration configuration;
         private final boolean webhooks;
+        private final ConnectionLimits limits;
+        private final ClientAddress clientAddress;
+        private final long requestTimeoutMs;
         private TrafficGuard guard;
-        private long requestTimeoutMs;
+        private ClosedConnections closed;
+        private ConnectionGuard connections;
+        private Router root;
+        private HttpServer server;
+        private long flushTimer = -1;
 
-        Listener(VertxPlatformHttpServerConfiguration configuration, boolean webhooks) {
+        Listener(VertxPlatformHttpServerConfiguration configuration, boolean webhooks, ConnectionLimits limits,
+                 ClientAddress clientAddress, long requestTimeoutMs) {
             super(configuration);
             this.configuration = configuration;
             this.webhooks = webhooks;
+            this.limits = limits;
+            this.clientAddress = clientAddress;
+            this.requestTimeoutMs = requestTimeoutMs;
+        }
+
+        @Override
+        protected void doInit() throws Exception {
+            super.doInit();
+            closed = new ClosedConnections(webhooks ? "webhooks" : "management", Metrics.registry(getCamelContext()));
+        }
+
+        /**
+         * What {@code VertxPlatformHttpServer.startServer()} does (TLS from the configuration, the
+         * root router, listen), on options and handlers of our own. Unlike it, a failure to listen
+         * fails the start instead of being only logged.
+         */
+        @Override
+        protected void startServer() throws Exception {
+            HttpServerOptions options = serverOptions(limits, requestTimeoutMs);
+            if (configuration.getSslContextParameters() != null) {
+                VertxHelper.setupSSLOptions(getCamelContext(), configuration.getSslContextParameters(), options);
+            }
+            HttpServer created = getVertx().createHttpServer(options).connectionHandler(connections).requestHandler(root);
+            try {
+                server = created.listen(configuration.getBindPort(), configuration.getBindHost())
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException failed) {
+                throw new IllegalStateException("Could not listen on " + getHost() + ":" + getConfigurationPort()
+                        + ": " + failed.getCause().getMessage(), failed.getCause());
+            }
+            flushTimer = getVertx().setPeriodic(TimeUnit.SECONDS.toMillis(ClosedConnections.WINDOW_SECONDS),
+                    ignored -> closed.flush());
+        }
+
+        /**
+         * HTTP/1.1 only, Vert.x's size limits made explicit, and one backstop. With cleartext HTTP/2
+         * (h2c, on by default) Vert.x hands an HTTP/1 connection to the connection handler only once
+         * its first request has been read (it might ask to upgrade), so neither the header deadline
+         * nor the per-address cap of {@link ConnectionGuard} would see a connection that trickles
+         * its headers or sends nothing; no provider needs h2c. Request line 4 KiB and headers 8 KiB
+         * (a webhook URL with its token and a provider's headers fit many times; beyond, Vert.x
+         * answers 414/431 and closes). Vert.x's idle timeout closes a connection with no byte read
+         * or written at all: set above the longest legitimate silence (waiting idle, then a whole
+         * REQUEST_TIMEOUT_MS of processing), it only ends what our own deadlines cannot see, such as a
+         * client that stopped reading its answer.
+         */
+        static HttpServerOptions serverOptions(ConnectionLimits limits, long requestTimeoutMs) {
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHttp2ClearTextEnabled(false)
+                    .setMaxInitialLineLength(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH)
+                    .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE);
+            if (limits.idleTimeoutMs() > 0) {
+                long backstop = limits.idleTimeoutMs() + Math.max(requestTimeoutMs, limits.readTimeoutMs());
+                options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setIdleTimeout((int) Math.min(backstop, Integer.MAX_VALUE));
+            }
+            return options;
+        }
+
+        @Override
+        public int getPort() {
+            HttpServer listening = server;
+            return listening != null ? listening.actualPort() : getConfigurationPort();
+        }
+
+        @Override
+        public HttpServer getServer() {
+            return server;
+        }
+
+        /** As platform-http's: close the server (and its connections), and forget the component. */
+        @Override
+        protected void stopServer() {
+            HttpServer listening = server;
+            if (listening == null) {
+                return;
+            }
+            server = null;
+            if (flushTimer >= 0) {
+                getVertx().cancelTimer(flushTimer);
+                flushTimer = -1;
+            }
+            closed.flush();
+            getCamelContext().removeComponent("platform-http");
+            try {
+                listening.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Could not stop the listener on port " + getConfigurationPort(), e);
+            }
         }
 
         /**
@@ -287,20 +402,25 @@ public class HttpServerConfiguration implements CamelConfiguration {
          * which handle uploads: every form request then creates {@code file-uploads/} in the
          * working directory (a 500 where that is read-only, as in the container), and
          * {@code bodyHandler.handleFileUploads=false} of the configuration never reaches it. The
-         * router is bound again with a body handler that takes no uploads and writes nothing to disk.
+         * router is bound with a body handler that takes no uploads and writes nothing to disk.
          */
         @Override
         protected void initializeServer() {
-            super.initializeServer();
+            // what platform-http's initializeServer() does with CORS, sessions and authentication off (dlr-hub
+            // configures none), on routers of our own: the server needs the root one, platform-http keeps it private
             String name = VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort());
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(), name);
+            Router routes = Router.router(getVertx());
+            root = Router.router(getVertx());
+            connections = new ConnectionGuard(getVertx(), limits, clientAddress, closed, webhooks);
+            root.route().order(Integer.MIN_VALUE).handler(connections.requests()).failureHandler(connections.hangUps());
+            root.route(configuration.getPath() + "*").subRouter(routes);
             VertxPlatformHttpServerConfiguration.BodyHandler options = configuration.getBodyHandler();
             Handler<RoutingContext> bodyHandler = BodyHandler.create(false)
                     .setBodyLimit(configuration.getMaxBodySize())
                     .setMergeFormAttributes(options.isMergeFormAttributes())
                     .setPreallocateBodyBuffer(options.isPreallocateBodyBuffer());
-            getCamelContext().getRegistry().bind(name, new VertxPlatformHttpRouter(this, getVertx(), router, name,
-                    router.getServerType()) {
+            getCamelContext().getRegistry().bind(name, new VertxPlatformHttpRouter(this, getVertx(), routes, name,
+                    configuration.getServerType()) {
                 @Override
                 public Handler<RoutingContext> bodyHandler() {
                     return bodyHandler;
@@ -333,10 +453,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
                     ctx.next();
                 }
             });
-            if (guard != null) {
-                // before the body is read: a slow or endless body is cut (408), a flood refused early
+            if (webhooks) {
+                // before the body is read: a request that takes too long is cut (408), a flood refused early
                 router.route("/webhooks/*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));
                 router.route("/webhooks/*").order(-99).handler(guard);
+            } else {
+                router.route().order(-99).handler(guard);
             }
         }
     }

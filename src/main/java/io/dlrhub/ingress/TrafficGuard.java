@@ -10,42 +10,74 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Keeps a flood from starving the database, before any body is read or worker thread taken:
- * at most {@code maxConcurrent} webhook requests in progress (503 beyond, with Retry-After), and
- * at most {@code perSecond} requests per client address (429 with Retry-After; 0 = no limit).
+ * at most {@code perSecond} requests per client address (429 with Retry-After; 0 = no limit),
+ * at most {@code maxPerClient} requests in progress per client address (429 with Retry-After;
+ * 0 = no limit), and at most {@code maxConcurrent} requests in progress in all (503 beyond, with
+ * Retry-After). The per-client cap is checked first, so one address, whose requests may stall
+ * before authentication, cannot take the slots every provider shares. The client is the TCP peer,
+ * or behind a trusted proxy the forwarded client ({@link ClientAddress}).
  */
 final class TrafficGuard implements Handler<RoutingContext> {
 
     private static final int MAX_TRACKED_CLIENTS = 100_000;
 
     private final int maxConcurrent;
+    private final int maxPerClient;
     private final double perSecond;
     private final ClientAddress clientAddress;
+    private final boolean webhooks;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** only clients with a request in progress: an entry goes with its last request */
+    private final Map<String, Integer> inFlightPerClient = new ConcurrentHashMap<>();
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    TrafficGuard(int maxConcurrent, double perSecond, ClientAddress clientAddress) {
+    /** @param webhooks true on the webhook listener: refusals go to the event log and metrics */
+    TrafficGuard(int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, boolean webhooks) {
         this.maxConcurrent = maxConcurrent;
+        this.maxPerClient = maxPerClient;
         this.perSecond = perSecond;
         this.clientAddress = clientAddress;
+        this.webhooks = webhooks;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        if (perSecond > 0) {
-            String peer = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
-            String client = clientAddress.resolve(peer, ctx.request().headers().getAll("X-Forwarded-For"));
-            if (!bucket(client == null ? peer : client).take(perSecond, System.nanoTime())) {
-                refuse(ctx, 429, "rate_limited", "more than " + (long) perSecond + " requests per second from this address");
-                return;
-            }
+        String client = perSecond > 0 || maxPerClient > 0 ? client(ctx) : null;
+        if (perSecond > 0 && !bucket(client).take(perSecond, System.nanoTime())) {
+            refuse(ctx, 429, "rate_limited", "more than " + (long) perSecond + " requests per second from this address");
+            return;
+        }
+        if (maxPerClient > 0 && inFlightPerClient.merge(client, 1, Integer::sum) > maxPerClient) {
+            release(client);
+            refuse(ctx, 429, "too_many_in_progress", "more than " + maxPerClient
+                    + " requests in progress from this address; retry shortly");
+            return;
         }
         if (inFlight.incrementAndGet() > maxConcurrent) {
             inFlight.decrementAndGet();
+            if (maxPerClient > 0) {
+                release(client);
+            }
             refuse(ctx, 503, "overloaded", "too many webhooks in progress; retry shortly");
             return;
         }
-        ctx.addEndHandler(done -> inFlight.decrementAndGet());
+        ctx.addEndHandler(done -> {
+            inFlight.decrementAndGet();
+            if (maxPerClient > 0) {
+                release(client);
+            }
+        });
         ctx.next();
+    }
+
+    private String client(RoutingContext ctx) {
+        String peer = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+        String client = clientAddress.resolve(peer, ctx.request().headers().getAll("X-Forwarded-For"));
+        return client == null ? peer : client;
+    }
+
+    private void release(String client) {
+        inFlightPerClient.computeIfPresent(client, (c, count) -> count <= 1 ? null : count - 1);
     }
 
     private Bucket bucket(String client) {
@@ -59,9 +91,9 @@ final class TrafficGuard implements Handler<RoutingContext> {
         return buckets.computeIfAbsent(client, c -> new Bucket(perSecond, System.nanoTime()));
     }
 
-    private static void refuse(RoutingContext ctx, int status, String code, String message) {
+    private void refuse(RoutingContext ctx, int status, String code, String message) {
         ctx.response().putHeader("Retry-After", "1");
-        JsonErrorPages.answer(ctx, true, status, code, message);
+        JsonErrorPages.answer(ctx, webhooks, status, code, message);
     }
 
     /** A token bucket holding up to one second's worth of requests. */

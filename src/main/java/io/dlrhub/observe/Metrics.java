@@ -65,6 +65,13 @@ public final class Metrics {
                 .register(registry).record(elapsed);
     }
 
+    /** dlrhub_connections_closed_total{listener=webhooks|management, reason=over_address_cap|read_timeout|idle}. */
+    public static void connectionClosed(MeterRegistry registry, String listener, String reason) {
+        Counter.builder("dlrhub.connections.closed").description("Connections the service closed, by listener and reason")
+                .tag("listener", listener).tag("reason", reason)
+                .register(registry).increment();
+    }
+
     /** dlrhub_deliveries_total{sink, outcome=delivered|retry|dead}. */
     public static void delivery(MeterRegistry registry, String sink, String outcome, int count) {
         Counter.builder("dlrhub.deliveries").description("Outbox delivery attempts by sink and outcome")
