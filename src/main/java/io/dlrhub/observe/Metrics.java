@@ -95,4 +95,11 @@ public final class Metrics {
         Counter.builder("dlrhub.alert.emails").description("Alert digest e-mails handed to the mail server")
                 .register(registry).increment();
     }
+
+    /** dlrhub_store_locked_rows_total: webhooks answered 503 because another session held a row they needed. */
+    public static Counter lockedRows(MeterRegistry registry) {
+        return Counter.builder("dlrhub.store.locked.rows")
+                .description("Webhooks answered 503 because another database session held a row they needed (lock timeout)")
+                .register(registry);
+    }
 }

@@ -51,13 +51,13 @@ public class ObserveRoutes extends RouteBuilder {
 
         from("platform-http:/observe/health?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
                 .routeId("observe-health")
-                .process(exchange -> answer(exchange, HealthCheckHelper.invoke(getContext())));
+                .process(exchange -> answer(exchange, HealthCheckHelper.invoke(getContext(), "full")));
         from("platform-http:/observe/health/live?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
                 .routeId("observe-health-live")
-                .process(exchange -> answer(exchange, HealthCheckHelper.invokeLiveness(getContext())));
+                .process(exchange -> answer(exchange, HealthCheckHelper.invokeLiveness(getContext(), "full")));
         from("platform-http:/observe/health/ready?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
                 .routeId("observe-health-ready")
-                .process(exchange -> answer(exchange, HealthCheckHelper.invokeReadiness(getContext())));
+                .process(exchange -> answer(exchange, HealthCheckHelper.invokeReadiness(getContext(), "full")));
         from("platform-http:/observe/metrics?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
                 .routeId("observe-metrics")
                 .process(exchange -> {
@@ -72,6 +72,11 @@ public class ObserveRoutes extends RouteBuilder {
         boolean up = HealthCheckHelper.isResultsUp(results, false);
         List<Map<String, Object>> checks = new ArrayList<>();
         for (HealthCheck.Result result : results) {
+            // every check is asked; shown are the context, what is DOWN, and what has something to say
+            if (result.getState() == HealthCheck.State.UP && result.getMessage().isEmpty()
+                    && !"context".equals(result.getCheck().getId())) {
+                continue;
+            }
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("name", result.getCheck().getId());
             check.put("status", result.getState().name());

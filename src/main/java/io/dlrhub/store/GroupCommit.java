@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.dlrhub.event.CanonicalEvent;
@@ -36,6 +37,9 @@ public class GroupCommit extends ServiceSupport {
     /** System.nanoTime() when each writer began its current transaction; 0 while it waits for events. */
     private final AtomicLongArray busySince;
     private volatile boolean accepting;
+    private final AtomicLong lockedRows = new AtomicLong();
+    private volatile long lastLockedRowNanos;
+    private volatile Runnable lockListener = () -> { };
 
     /**
      * @param writers  transactions committing at the same time
@@ -179,6 +183,34 @@ public class GroupCommit extends ServiceSupport {
         }
     }
 
+    private void refuse(Pending pending, RuntimeException failure) {
+        if (failure instanceof EventLockedException) {
+            lockedRows.incrementAndGet();
+            lastLockedRowNanos = System.nanoTime();
+            lockListener.run();
+        }
+        pending.result().completeExceptionally(failure);
+    }
+
+    /**
+     * Webhooks refused because another database session held a row they needed, since start, and
+     * how long ago the last was (null: never). Not a reason to take the instance out of service:
+     * only those webhooks wait; readiness names it so that someone looks for the lock.
+     */
+    public long lockedRows() {
+        return lockedRows.get();
+    }
+
+    public Duration sinceLastLockedRow() {
+        long last = lastLockedRowNanos;
+        return last == 0 ? null : Duration.ofNanos(System.nanoTime() - last);
+    }
+
+    /** Called on every webhook refused for a locked row (a metric counter). */
+    public void onLockedRow(Runnable listener) {
+        this.lockListener = listener;
+    }
+
     private void commit(List<Pending> waiting) {
         // callers that gave up (timeout) are not written: their provider retries anyway
         List<Pending> batch = waiting.stream().filter(p -> !p.result().isDone()).toList();
@@ -194,7 +226,7 @@ public class GroupCommit extends ServiceSupport {
             boolean databaseAway = batchFailed instanceof StoreUnavailableException && !(batchFailed instanceof EventLockedException);
             if (batch.size() == 1 || databaseAway) {
                 // the database is away: every event of the batch gets the same answer now, not one by one
-                batch.forEach(pending -> pending.result().completeExceptionally(batchFailed));
+                batch.forEach(pending -> refuse(pending, batchFailed));
                 return;
             }
             // one bad or locked event must not fail the others: store them one by one
@@ -203,7 +235,7 @@ public class GroupCommit extends ServiceSupport {
                 try {
                     pending.result().complete(store.store(pending.event()));
                 } catch (RuntimeException failed) {
-                    pending.result().completeExceptionally(failed);
+                    refuse(pending, failed);
                 }
             }
         }

@@ -57,6 +57,7 @@ public class StoreConfiguration implements CamelConfiguration {
         GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 1),
                 settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)),
                 settings.getInt("db.max-queued-events", 10_000));
+        groupCommit.onLockedRow(Metrics.lockedRows(Metrics.registry(context))::increment);
         context.getRegistry().bind("groupCommit", GroupCommit.class, groupCommit);
         // stopped before the pool: the events already queued are committed first
         context.addService(groupCommit);

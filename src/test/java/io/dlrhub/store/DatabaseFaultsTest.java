@@ -98,6 +98,12 @@ class DatabaseFaultsTest {
                 assertThat(blocked.raw().headers().firstValue("Retry-After")).isPresent();
                 dba.rollback();
             }
+            // still ready (only that webhook waited), and readiness says where to look
+            Reply ready = hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health/ready")).GET().build());
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.body()).contains("another database session held a row");
+            assertThat(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics")).GET().build()).body())
+                    .containsPattern("dlrhub_store_locked_rows_total(\\{[^}]*\\})? [1-9]");
             Reply retried = post(hub, "locked", "DELIVERED");
             assertThat(retried.field("status")).as(retried.toString()).isEqualTo("accepted");
         }
