@@ -20,11 +20,13 @@ public class AdminAuthenticator {
     }
 
     public void authenticate(Exchange exchange) {
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        // platform-http merges ?Authorization=... into the same Camel header: only the real header counts
+        WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
         exchange.getMessage().removeHeader("Authorization");
         if (adminToken == null) {
             throw new UnauthenticatedException("the operations API is disabled until ADMIN_TOKEN is set");
         }
+        String header = request == null ? null : request.singleHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw new UnauthenticatedException("Authorization: Bearer <ADMIN_TOKEN> is required");
         }

@@ -20,7 +20,7 @@ public final class BasicScheme implements AuthScheme {
 
     @Override
     public void check(WebhookRequest request) {
-        String header = request.header("Authorization");
+        String header = request.singleHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
             throw new UnauthenticatedException("HTTP Basic credentials are required");
         }

@@ -2,8 +2,6 @@ package io.dlrhub.auth;
 
 import java.util.List;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
-
 /**
  * Shared token in {@code ?token=} (all sms.by can be given is a URL) or {@code X-Webhook-Token}.
  * Several tokens may be active at once, so a token can be rotated without refusing webhooks.
@@ -39,16 +37,21 @@ public final class TokenScheme implements AuthScheme {
     }
 
     private static String presented(WebhookRequest request) {
-        String header = request.header(HEADER);
+        String header = request.singleHeader(HEADER);
         if (header != null && !header.isBlank()) {
             return header.trim();
         }
+        List<String> values;
         try {
-            List<String> values = new QueryStringDecoder(request.rawQuery(), false).parameters().get(PARAMETER);
-            return values == null || values.isEmpty() ? null : values.get(0);
+            values = request.queryValues(PARAMETER);
         } catch (IllegalArgumentException malformed) {
             throw new UnauthenticatedException("the query string is not valid URL encoding");
         }
+        if (values.size() > 1) {
+            // which copy would be "the" token is a guess; two copies are refused instead
+            throw new UnauthenticatedException("the token is given more than once in the query string");
+        }
+        return values.isEmpty() ? null : values.get(0);
     }
 
     @Override

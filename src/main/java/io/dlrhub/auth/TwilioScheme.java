@@ -24,7 +24,7 @@ public final class TwilioScheme implements AuthScheme {
 
     @Override
     public void check(WebhookRequest request) {
-        String presented = request.header(HEADER);
+        String presented = request.singleHeader(HEADER);
         if (presented == null || presented.isBlank()) {
             throw new UnauthenticatedException(HEADER + " is required");
         }

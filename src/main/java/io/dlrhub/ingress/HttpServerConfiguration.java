@@ -210,8 +210,9 @@ public class HttpServerConfiguration implements CamelConfiguration {
             byte[] body = ctx.body() != null && ctx.body().available() && ctx.body().buffer() != null
                     ? ctx.body().buffer().getBytes() : null;
             String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+            // path parameters as the router matched them: the Camel headers of the same name also take query parameters
             exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(ctx.request().method().name(),
-                    ctx.request().uri(), headers, body, remote));
+                    ctx.request().uri(), headers, body, remote, ctx.pathParams()));
             return super.populateCamelMessage(ctx, exchange, message);
         }
 

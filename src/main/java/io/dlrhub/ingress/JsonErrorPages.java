@@ -52,7 +52,9 @@ final class JsonErrorPages {
     static void answer(RoutingContext ctx, boolean webhooks, int status, String code, String message) {
         if (webhooks) {
             String path = ctx.request().path();
-            String provider = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
+            String segment = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
+            // an unmatched path is what the caller typed: "/webhooks/smsby/<token>" must not reach the log
+            String provider = ProviderDirectory.wellFormed(segment) ? segment : null;
             String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
             EventLog.record(provider, status, "rejected", code, remote, null);
             if (metrics != null) {

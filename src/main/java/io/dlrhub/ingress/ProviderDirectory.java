@@ -22,7 +22,12 @@ public class ProviderDirectory {
     }
 
     public boolean exists(String provider) {
-        return provider != null && PROVIDER_NAME.matcher(provider).matches() && providers().contains(provider);
+        return wellFormed(provider) && providers().contains(provider);
+    }
+
+    /** Could be a provider's name: safe to log (a mistyped URL puts anything, a token too, where the name goes). */
+    static boolean wellFormed(String provider) {
+        return provider != null && PROVIDER_NAME.matcher(provider).matches();
     }
 
     /** The installed providers, sorted. */

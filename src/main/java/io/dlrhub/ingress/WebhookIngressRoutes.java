@@ -83,6 +83,7 @@ public class WebhookIngressRoutes extends RouteBuilder {
     private static void authenticate(Exchange exchange, ProviderAuthenticator authenticator) {
         WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
         authenticator.authenticate(exchange.getVariable(WebhookReplies.PROVIDER, String.class), request);
+        ExactSource.expose(exchange);
         // credentials stop here: no later step (adapter, sink, log) ever sees them
         for (String credential : CREDENTIAL_HEADERS) {
             exchange.getMessage().removeHeader(credential);
@@ -90,11 +91,16 @@ public class WebhookIngressRoutes extends RouteBuilder {
     }
 
     private static void identifyProvider(Exchange exchange, ProviderDirectory providers) {
-        String provider = exchange.getMessage().getHeader("provider", String.class);
-        exchange.setVariable(WebhookReplies.PROVIDER, provider);
+        // the path segment itself: the Camel header "provider" also takes a provider: header and ?provider=
+        String provider = ExactSource.pathParam(exchange, "provider");
+        if (ProviderDirectory.wellFormed(provider)) {
+            // only a name is logged: a mistyped URL ("smsby&token=...") carries a credential in this segment
+            exchange.setVariable(WebhookReplies.PROVIDER, provider);
+        }
         if (!providers.exists(provider)) {
             throw new WebhookRejection(404, "unknown_provider", "no provider adapter is installed under this name");
         }
+        exchange.setVariable(WebhookReplies.PROVIDER, provider);
         exchange.setVariable(WebhookReplies.KNOWN_PROVIDER, true);
     }
 }

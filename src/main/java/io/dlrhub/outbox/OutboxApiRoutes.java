@@ -7,6 +7,7 @@ import java.util.Map;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
+import io.dlrhub.ingress.ExactSource;
 import io.dlrhub.ingress.ManagementApi;
 import io.dlrhub.ingress.JsonAnswer;
 import org.apache.camel.Exchange;
@@ -45,17 +46,19 @@ public class OutboxApiRoutes extends RouteBuilder {
     }
 
     private static void list(Exchange exchange, OutboxStore store) {
-        String state = exchange.getMessage().getHeader("state", "dead", String.class);
+        String state = ExactSource.queryParam(exchange, "state");
+        state = state == null ? OutboxStore.DEAD : state;
         if (!OutboxStore.DEAD.equals(state) && !OutboxStore.PENDING.equals(state)) {
             throw new IllegalArgumentException("state must be dead or pending");
         }
-        int limit = limit(exchange.getMessage().getHeader("limit", String.class));
+        int limit = limit(ExactSource.queryParam(exchange, "limit"));
         List<OutboxEntry> entries = store.list(state, limit);
         JsonAnswer.answer(exchange, 200, EventJson.write(entries));
     }
 
     private static void replay(Exchange exchange, OutboxStore store) {
-        String raw = exchange.getMessage().getHeader("id", String.class);
+        // the path's {id}: the Camel header "id" also takes ?id=7 and an id: header
+        String raw = ExactSource.pathParam(exchange, "id");
         long id;
         try {
             id = Long.parseLong(raw);

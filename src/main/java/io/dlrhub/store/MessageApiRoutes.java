@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
+import io.dlrhub.ingress.ExactSource;
 import io.dlrhub.ingress.JsonAnswer;
 import io.dlrhub.ingress.ManagementApi;
 import org.apache.camel.builder.RouteBuilder;
@@ -23,8 +24,9 @@ public class MessageApiRoutes extends RouteBuilder {
         ManagementApi.secured(from("platform-http:/api/messages/{provider}/{message_id}?httpMethodRestrict=GET&"
                         + ManagementApi.ON_MANAGEMENT_PORT).routeId("api-message-history"), admin)
                 .process(exchange -> {
-                    String provider = exchange.getMessage().getHeader("provider", String.class);
-                    String messageId = exchange.getMessage().getHeader("message_id", String.class);
+                    // the path's segments, not the Camel headers of the same names (query parameters join those)
+                    String provider = ExactSource.pathParam(exchange, "provider");
+                    String messageId = ExactSource.pathParam(exchange, "message_id");
                     history.find(provider, messageId).ifPresentOrElse(
                             message -> JsonAnswer.answer(exchange, 200, EventJson.write(message)),
                             () -> JsonAnswer.error(exchange, 404, "not_found", "no events are stored for this message"));

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -33,11 +36,18 @@ class AdminAuthenticatorTest {
         context.close();
     }
 
+    /** As platform-http delivers it: the Camel header, and the real request header in WebhookRequest. */
     private static Exchange exchange(String authorization) {
+        return exchange("Authorization", authorization);
+    }
+
+    private static Exchange exchange(String headerName, String authorization) {
         Exchange exchange = new DefaultExchange(context);
         if (authorization != null) {
-            exchange.getMessage().setHeader("Authorization", authorization);
+            exchange.getMessage().setHeader(headerName, authorization);
         }
+        exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET", "/api/outbox",
+                authorization == null ? Map.of() : Map.of(headerName, List.of(authorization)), null, "127.0.0.1"));
         return exchange;
     }
 
@@ -55,8 +65,7 @@ class AdminAuthenticatorTest {
 
     @Test
     void acceptsTheHeaderNameInAnyCase() {
-        Exchange exchange = new DefaultExchange(context);
-        exchange.getMessage().setHeader("authorization", "Bearer " + TOKEN);
+        Exchange exchange = exchange("authorization", "Bearer " + TOKEN);
 
         assertThatCode(() -> authenticator.authenticate(exchange)).doesNotThrowAnyException();
     }
@@ -92,6 +101,21 @@ class AdminAuthenticatorTest {
             assertRefused(unconfigured, exchange("Bearer null"));
             assertRefused(unconfigured, exchange(null));
         }
+    }
+
+    @Test
+    void refusesTheTokenFromAnythingButTheRealAuthorizationHeader() {
+        // ?Authorization=Bearer%20<token> arrives as the same Camel header as the real one
+        Exchange fromQuery = new DefaultExchange(context);
+        fromQuery.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
+        fromQuery.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET",
+                "/api/outbox?Authorization=Bearer%20" + TOKEN, Map.of(), null, "127.0.0.1"));
+        Exchange twice = new DefaultExchange(context);
+        twice.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET", "/api/outbox",
+                Map.of("Authorization", List.of("Bearer " + TOKEN, "Bearer other")), null, "127.0.0.1"));
+
+        assertRefused(authenticator, fromQuery);
+        assertRefused(authenticator, twice);
     }
 
     @Test
