@@ -454,6 +454,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
                     ctx.next();
                 }
             });
+            // before any body handler: Vert.x answers a GET with a form Content-Type with a 500
+            router.route().order(-98).handler(new FormBodyGuard(webhooks));
             if (webhooks) {
                 // before the body is read: a request that takes too long is cut (408), a flood refused early
                 router.route("/webhooks/*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));

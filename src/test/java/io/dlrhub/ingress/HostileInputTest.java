@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,7 @@ class HostileInputTest {
     static final String PUBLIC_BASE_URL = "https://dlr.example.org";
     static final String STANDARD_SECRET = "whsec_" + Base64.getEncoder()
             .encodeToString("hostile input standard webhook secret".getBytes(UTF_8));
+    static final String ADMIN_TOKEN = "hostile-admin-token";
     static final String FORM = "application/x-www-form-urlencoded";
     static final String JSON_TYPE = "application/json";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -110,7 +112,8 @@ class HostileInputTest {
                 "twilio.auth-tokens", TWILIO_AUTH_TOKEN,
                 "public-base-url", PUBLIC_BASE_URL,
                 "vonage.tokens", VONAGE_TOKEN,
-                "infobip.tokens", INFOBIP_TOKEN));
+                "infobip.tokens", INFOBIP_TOKEN,
+                "admin.token", ADMIN_TOKEN));
         port = hub.port();
         // one event-log line per refused request would be 10,000 lines; 5xx are logged at WARN and stay visible
         eventLogLevel = LogManager.getLogger("dlrhub.events").getLevel();
@@ -233,6 +236,98 @@ class HostileInputTest {
         valid.put("vonage JSON", () -> validVonageJson(random, "after-vonage-json"));
         valid.put("infobip", () -> validInfobip(random, "after-infobip"));
         return valid;
+    }
+
+    // =============================================================================================
+    // Every method x content type x body framing x path, on both listeners: never a 5xx
+    // =============================================================================================
+
+    static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE");
+    /** null: no Content-Type header. */
+    static final List<String> CONTENT_TYPES = java.util.Arrays.asList(null, FORM, FORM + "; charset=UTF-8", JSON_TYPE,
+            "text/plain", "multipart/form-data; boundary=x", "application/octet-stream", "x");
+    enum Framing { NONE, LENGTH_ZERO, BODY, CHUNKED }
+
+    static final List<String> WEBHOOK_PATHS = List.of("/webhooks/smsby", "/webhooks/smsby?token=" + SMSBY_TOKEN,
+            "/webhooks/vonage?token=" + VONAGE_TOKEN + "&messageId=m-1&status=delivered", "/webhooks/standard",
+            "/webhooks/twilio", "/webhooks/infobip?token=" + INFOBIP_TOKEN, "/webhooks/nope", "/webhooks/smsby/",
+            "/webhooks/", "/webhooks/smsby/x", "/webhooks/smsby;token=" + SMSBY_TOKEN, "//webhooks/smsby", "/",
+            "/observe/health", "/api/outbox");
+    static final List<String> MANAGEMENT_PATHS = List.of("/api/outbox", "/api/outbox?state=pending&limit=5",
+            "/api/outbox/1/replay", "/api/outbox/x/replay", "/api/messages/smsby/m-1", "/api/messages/smsby/",
+            "/observe/health", "/observe/health/ready", "/observe/metrics", "/webhooks/smsby", "/", "/nope");
+
+    static Req framed(String method, String path, String contentType, Framing framing, boolean admin) {
+        Req request = new Req(method, path);
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (admin) {
+            request.header("Authorization", "Bearer " + ADMIN_TOKEN);
+        }
+        byte[] body = (JSON_TYPE.equals(contentType) ? "{\"messageId\":\"m-2\",\"status\":\"delivered\"}"
+                : "channel=SMS&message_id=m-3&status=SENT").getBytes(UTF_8);
+        switch (framing) {
+            case NONE -> request.contentLength = false;
+            case LENGTH_ZERO -> {
+                request.contentLength = false;
+                request.header("Content-Length", "0");
+            }
+            case BODY -> request.body(body);
+            case CHUNKED -> {
+                request.contentLength = false;
+                request.header("Transfer-Encoding", "chunked");
+                ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+                chunked.writeBytes((Integer.toHexString(body.length) + "\r\n").getBytes(ISO_8859_1));
+                chunked.writeBytes(body);
+                chunked.writeBytes("\r\n0\r\n\r\n".getBytes(ISO_8859_1));
+                request.body(chunked.toByteArray());
+            }
+        }
+        return request;
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void everyMethodContentTypeFramingAndPathOnBothListenersIsNeverA5xx() throws Exception {
+        record Target(String listener, int port, List<String> paths, boolean admin) {
+        }
+        List<Target> targets = List.of(new Target("webhooks", port, WEBHOOK_PATHS, false),
+                new Target("management", hub.managementPort(), MANAGEMENT_PATHS, true),
+                new Target("management without token", hub.managementPort(), MANAGEMENT_PATHS, false));
+        List<Callable<String>> requests = new ArrayList<>();
+        for (Target target : targets) {
+            for (String path : target.paths()) {
+                for (String method : METHODS) {
+                    for (String contentType : CONTENT_TYPES) {
+                        for (Framing framing : Framing.values()) {
+                            Req request = framed(method, path, contentType, framing, target.admin());
+                            requests.add(() -> {
+                                Response response = RawHttp.exchange(target.port(), Probe.of("matrix", request, Expect.EITHER));
+                                boolean answered = response.status() > 0;
+                                return answered && response.status() < 500 ? null : target.listener() + ": " + method + " "
+                                        + path + " Content-Type: " + contentType + ", " + framing + " -> " + response;
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<String> failures = new ArrayList<>();
+        try {
+            for (Future<String> answer : pool.invokeAll(requests)) {
+                if (answer.get() != null) {
+                    failures.add(answer.get());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf(Locale.ROOT, "[hostile] matrix: %d requests, %d without an answer below 500%n",
+                requests.size(), failures.size());
+        assertThat(failures).as("requests answered 5xx or not at all (%d of %d)", failures.size(), requests.size())
+                .isEmpty();
     }
 
     // =============================================================================================
