@@ -44,6 +44,7 @@ final class RequestGuards {
     static void requireForm(Exchange exchange) {
         WebhookRequest request = request(exchange, "POST");
         requireContentType(request, FORM);
+        StrictUtf8.requireForm(request.rawBody());
         String body = new String(request.rawBody(), StandardCharsets.UTF_8);
         if (body.indexOf('\r') >= 0 || body.indexOf('\n') >= 0) {
             throw new InvalidEventException("invalid_body", "the form contains a raw line break; values must be URL-encoded");
@@ -68,6 +69,7 @@ final class RequestGuards {
     static void requireJson(Exchange exchange) {
         WebhookRequest request = request(exchange, "POST");
         requireContentType(request, JSON);
+        StrictUtf8.requireJson(request.rawBody());
         try {
             exchange.getMessage().setBody(JSON_OBJECT.readValue(request.rawBody()));
         } catch (JsonProcessingException e) {
@@ -81,7 +83,11 @@ final class RequestGuards {
 
     static void requireQuery(Exchange exchange) {
         WebhookRequest request = request(exchange, "GET");
-        exchange.getMessage().setBody(fields(request.rawQuery(), true));
+        String query = request.rawQuery();
+        // the request target as Vert.x read it: one char per byte when it is not ASCII
+        boolean oneCharPerByte = query.chars().allMatch(c -> c <= 0xff);
+        StrictUtf8.requireForm(query.getBytes(oneCharPerByte ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
+        exchange.getMessage().setBody(fields(query, true));
     }
 
     private static WebhookRequest request(Exchange exchange, String method) {

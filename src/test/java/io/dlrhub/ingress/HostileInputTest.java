@@ -349,6 +349,42 @@ class HostileInputTest {
         });
     }
 
+    /** Issue 17 case 5: utf%ff and utf%fe were both stored as "utf\ufffd", the second a "duplicate" of the first. */
+    @Test
+    void bytesThatAreNotUtf8AreRefusedWith400NamingTheField() {
+        Map<String, Response> answers = new LinkedHashMap<>();
+        Map<String, String> fieldOf = new LinkedHashMap<>();
+        for (String bad : List.of("%ff", "%fe", "%C0%80", "%ED%A0%80")) {
+            answers.put("smsby " + bad, RawHttp.exchange(port, Probe.of("utf8", smsbyRequest(
+                    "channel=SMS&message_id=utf8-bad-" + bad + "&status=SENT"), Expect.REJECT)));
+            fieldOf.put("smsby " + bad, "message_id");
+        }
+        answers.put("smsby raw byte", RawHttp.exchange(port, Probe.of("utf8", smsbyRequest(
+                "channel=SMS&message_id=utf8-bad-\u00ff&status=SENT"), Expect.REJECT)));
+        fieldOf.put("smsby raw byte", "message_id");
+        answers.put("vonage GET", RawHttp.exchange(port, Probe.of("utf8", new Req("GET", "/webhooks/vonage?token="
+                + VONAGE_TOKEN + "&messageId=utf8-bad-%ff&status=delivered"), Expect.REJECT)));
+        fieldOf.put("vonage GET", "messageId");
+        for (String bad : List.of("\u00ff", "\u00c0\u0080", "\u00ed\u00a0\u0080")) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.writeBytes("{\"type\":\"message.status\",\"data\":{\"channel\":\"SMS\",\"message_id\":\"utf8-bad-".getBytes(UTF_8));
+            body.writeBytes(bad.getBytes(ISO_8859_1));
+            body.writeBytes("\",\"status\":\"SENT\"}}".getBytes(UTF_8));
+            answers.put("standard " + escape(bad), RawHttp.exchange(port, standard(new Random(3), body.toByteArray(),
+                    Expect.REJECT, false)));
+            fieldOf.put("standard " + escape(bad), "data.message_id");
+        }
+
+        SoftAssertions.assertSoftly(soft -> {
+            answers.forEach((name, response) -> {
+                soft.assertThat(response.status()).as(name + ": " + response).isEqualTo(400);
+                soft.assertThat(response.text()).as(name).contains("invalid_encoding").contains(fieldOf.get(name));
+            });
+            soft.assertThat(Sql.rows(database, "SELECT message_id FROM delivery_event WHERE message_id LIKE 'utf8-bad-%'"))
+                    .as("stored").isEmpty();
+        });
+    }
+
     @Test
     void bugOccurredAtAtTheEdgeOfJavaTimeIsA500() {
         Probe standard = standard(new Random(2), "{\"type\":\"message.status\",\"timestamp\":\"+999999999-12-31T23:59:59-01:00\","
