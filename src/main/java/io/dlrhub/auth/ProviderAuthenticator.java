@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.dlrhub.Settings;
+import io.dlrhub.observe.SecretLogFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,19 +68,24 @@ public class ProviderAuthenticator {
     private List<AuthScheme> build(String provider) {
         List<AuthScheme> built = new ArrayList<>();
         List<String> tokens = list(provider + ".tokens");
+        // whatever a library prints at DEBUG or TRACE, these never reach the log
+        tokens.forEach(SecretLogFilter::keepOut);
         if (!tokens.isEmpty()) {
             built.add(new TokenScheme(tokens));
         }
         String user = settings.apply(provider + ".basic-user");
         String password = settings.apply(provider + ".basic-password");
         if (user != null || password != null) {
+            SecretLogFilter.keepOutBasic(user, password);
             built.add(new BasicScheme(user, password));
         }
         List<String> secrets = list(provider + ".webhook-secrets");
+        SecretLogFilter.keepOut(provider + ".webhook-secrets", settings.apply(provider + ".webhook-secrets"));
         if (!secrets.isEmpty()) {
             built.add(new StandardWebhooksScheme(new StandardWebhooks(secrets, clock, Duration.ofMinutes(5))));
         }
         List<String> twilioTokens = list(provider + ".auth-tokens");
+        twilioTokens.forEach(SecretLogFilter::keepOut);
         if (!twilioTokens.isEmpty()) {
             built.add(new TwilioScheme(new TwilioSignature(twilioTokens), publicBaseUrl));
         }

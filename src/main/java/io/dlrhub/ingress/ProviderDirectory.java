@@ -22,12 +22,7 @@ public class ProviderDirectory {
     }
 
     public boolean exists(String provider) {
-        return wellFormed(provider) && providers().contains(provider);
-    }
-
-    /** Could be a provider's name: safe to log (a mistyped URL puts anything, a token too, where the name goes). */
-    static boolean wellFormed(String provider) {
-        return provider != null && PROVIDER_NAME.matcher(provider).matches();
+        return provider != null && PROVIDER_NAME.matcher(provider).matches() && providers().contains(provider);
     }
 
     /** The installed providers, sorted. */

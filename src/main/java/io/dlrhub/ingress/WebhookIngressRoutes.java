@@ -93,11 +93,8 @@ public class WebhookIngressRoutes extends RouteBuilder {
     private static void identifyProvider(Exchange exchange, ProviderDirectory providers) {
         // the path segment itself: the Camel header "provider" also takes a provider: header and ?provider=
         String provider = ExactSource.pathParam(exchange, "provider");
-        if (ProviderDirectory.wellFormed(provider)) {
-            // only a name is logged: a mistyped URL ("smsby&token=...") carries a credential in this segment
-            exchange.setVariable(WebhookReplies.PROVIDER, provider);
-        }
         if (!providers.exists(provider)) {
+            // not logged: a mistyped URL (/webhooks/<token>, /webhooks/smsby&token=...) puts a credential here
             throw new WebhookRejection(404, "unknown_provider", "no provider adapter is installed under this name");
         }
         exchange.setVariable(WebhookReplies.PROVIDER, provider);

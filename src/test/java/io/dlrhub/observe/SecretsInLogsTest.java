@@ -26,12 +26,13 @@ import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every configured secret is used on every path (accepted, refused, CRM retries and dead
- * deliveries, alert mail, operations API), with all logging at DEBUG; none may appear in any log
- * line, answer, metric or e-mail.
+ * deliveries, alert mail, operations API, mistyped webhook URLs), with all logging at DEBUG and
+ * again at TRACE; none may appear in any log line, answer, metric or e-mail.
  */
 class SecretsInLogsTest {
 
@@ -41,9 +42,14 @@ class SecretsInLogsTest {
     static final String CRM_SIGNING = "whsec_c2VjcmV0LXNpZ25pbmcta2V5LXZhbHVl";
     static final String ADMIN_TOKEN = "admin-secret-token-4b1d";
     static final String SMTP_PASSWORD = "smtp-secret-pass-d00d";
+    static final String CRM_URL_PASSWORD = "crm-url-secret-pass-51ab";
+    static final String CRM_URL_KEY = "crm-url-secret-key-0e77";
+    static final String STANDARD_SECRET = "whsec_c3RhbmRhcmQtc2VjcmV0LWluLWxvZ3MtdGVzdA==";
+    static final String TWILIO_AUTH_TOKEN = "twilio-secret-auth-token-3c9d";
 
-    @Test
-    void noSecretAppearsInLogsAnswersMetricsOrMail() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"DEBUG", "TRACE"})
+    void noSecretAppearsInLogsAnswersMetricsOrMail(String level) throws Exception {
         WireMockServer crm = new WireMockServer(wireMockConfig().dynamicPort());
         crm.start();
         crm.stubFor(post(urlPathEqualTo("/crm")).willReturn(aResponse().withStatus(503)));
@@ -52,13 +58,16 @@ class SecretsInLogsTest {
         smtp.setUser("ops@example.org", "alerts", SMTP_PASSWORD);
         smtp.start();
         Level before = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
-        Configurator.setRootLevel(Level.DEBUG);
+        Configurator.setRootLevel(Level.toLevel(level));
         List<String> answers = new java.util.ArrayList<>();
         Map<String, String> settings = new HashMap<>();
         settings.put("smsby.tokens", SMSBY_TOKEN);
         settings.put("smsby.basic-user", "sms");
         settings.put("smsby.basic-password", BASIC_PASSWORD);
-        settings.put("crm.url", "http://127.0.0.1:" + crm.port() + "/crm");
+        // credentials in the URL itself, as some CRMs take them
+        settings.put("crm.url", "http://crm:" + CRM_URL_PASSWORD + "@127.0.0.1:" + crm.port() + "/crm?api_key=" + CRM_URL_KEY);
+        settings.put("standard.webhook-secrets", STANDARD_SECRET);
+        settings.put("twilio.auth-tokens", TWILIO_AUTH_TOKEN);
         settings.put("crm.token", CRM_TOKEN);
         settings.put("crm.signing-secret", CRM_SIGNING);
         settings.put("crm.retry-initial-ms", "50");
@@ -82,14 +91,39 @@ class SecretsInLogsTest {
                     "Authorization", basic).body());
             answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM, "channel=SMS&status=SENT",
                     "Authorization", basic).body());
+            // mistyped URLs: the token lands in the path
+            for (String mistyped : List.of("/webhooks/smsby&token=" + SMSBY_TOKEN, "/webhooks/smsby;token=" + SMSBY_TOKEN,
+                    "/webhooks/smsby/" + SMSBY_TOKEN, "/webhooks/" + SMSBY_TOKEN, "/webhooks/smsby%26token=" + SMSBY_TOKEN)) {
+                answers.add(hub.post(mistyped, FORM, "channel=SMS&message_id=s-5&status=SENT").body());
+            }
+            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, "text/plain", "x").body());
+            answers.add(hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/smsby?token=" + SMSBY_TOKEN))
+                    .header("Content-Type", FORM).method("GET", HttpRequest.BodyPublishers.ofString("a=b")).build()).body());
+            // the other providers' credentials, right and wrong
+            long now = java.time.Instant.now().getEpochSecond();
+            String report = "{\"type\":\"message.status\",\"timestamp\":\"2026-11-27T10:00:01Z\",\"data\":"
+                    + "{\"channel\":\"SMS\",\"message_id\":\"s-6\",\"status\":\"DELIVERED\"}}";
+            String signature = new io.dlrhub.auth.StandardWebhooks(List.of(STANDARD_SECRET), java.time.Clock.systemUTC(),
+                    Duration.ofMinutes(5)).sign("msg_s6", now, report.getBytes(StandardCharsets.UTF_8));
+            answers.add(hub.post("/webhooks/standard", "application/json", report, "webhook-id", "msg_s6",
+                    "webhook-timestamp", Long.toString(now), "webhook-signature", signature).body());
+            answers.add(hub.post("/webhooks/standard", "application/json", report, "webhook-id", "msg_s6x",
+                    "webhook-timestamp", Long.toString(now), "webhook-signature", signature).body());
+            String twilioBody = "MessageSid=SM7&MessageStatus=delivered&From=%2B1&To=%2B2";
+            answers.add(hub.post("/webhooks/twilio", FORM, twilioBody, "X-Twilio-Signature",
+                    new io.dlrhub.auth.TwilioSignature(List.of(TWILIO_AUTH_TOKEN)).sign("http://localhost:0/webhooks/twilio",
+                            Map.of("MessageSid", List.of("SM7"), "MessageStatus", List.of("delivered"),
+                                    "From", List.of("+1"), "To", List.of("+2")))).body());
             answers.add(hub.admin("GET", "/api/outbox?state=pending", ADMIN_TOKEN).body());
+            answers.add(hub.admin("GET", "/api/outbox?Authorization=Bearer%20" + ADMIN_TOKEN, null).body());
             answers.add(hub.admin("GET", "/api/outbox?state=dead", ADMIN_TOKEN + "x").body());
 
+            // every accepted event (sms.by, Standard Webhooks, Twilio) has its CRM delivery die
             await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == 1);
-            // the failure and the dead CRM delivery both reach the mailbox (in one digest or two)
+                    "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == 3);
+            // the failure and the dead CRM deliveries all reach the mailbox (in one digest or more)
             await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'") == 2);
+                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'") == 4);
             assertThat(smtp.getReceivedMessages()).isNotEmpty();
             answers.add(hub.admin("GET", "/api/outbox?state=dead", ADMIN_TOKEN).body());
             answers.add(hub.admin("GET", "/api/messages/smsby/s-1", ADMIN_TOKEN).body());
@@ -101,10 +135,14 @@ class SecretsInLogsTest {
             for (var mail : smtp.getReceivedMessages()) {
                 everything.add(GreenMailUtil.getWholeMessage(mail));
             }
-            assertThat(log.lines()).as("DEBUG logging was on").hasSizeGreaterThan(100);
+            assertThat(log.lines()).as(level + " logging was on").hasSizeGreaterThan(100);
             for (String secret : List.of(SMSBY_TOKEN, BASIC_PASSWORD, CRM_TOKEN, CRM_SIGNING, CRM_SIGNING.substring(6),
-                    ADMIN_TOKEN, SMTP_PASSWORD)) {
-                assertThat(everything).as("lines containing " + secret).noneMatch(line -> line.contains(secret));
+                    ADMIN_TOKEN, SMTP_PASSWORD, CRM_URL_PASSWORD, CRM_URL_KEY, STANDARD_SECRET, STANDARD_SECRET.substring(6),
+                    TWILIO_AUTH_TOKEN,
+                    // what a Basic header carries on the wire
+                    Base64.getEncoder().encodeToString(("sms:" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8)))) {
+                assertThat(everything.stream().filter(line -> line.contains(secret)).toList())
+                        .as("lines containing " + secret + " at " + level).isEmpty();
             }
         } finally {
             Configurator.setRootLevel(before);
