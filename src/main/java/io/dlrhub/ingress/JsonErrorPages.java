@@ -2,6 +2,7 @@ package io.dlrhub.ingress;
 
 import io.dlrhub.observe.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,11 +20,13 @@ final class JsonErrorPages {
     }
 
     private static volatile MeterRegistry metrics;
+    private static volatile ProviderDirectory providers;
 
     /** @param webhooks true for the webhook listener, whose refusals also go to the event log and metrics */
     static void install(Router router, boolean webhooks, MeterRegistry registry, CamelContext context) {
         if (webhooks) {
             metrics = registry;
+            providers = new ProviderDirectory(context);
         }
         router.errorHandler(400, ctx -> answer(ctx, webhooks, 400, "bad_request", "the request is not valid HTTP"));
         router.errorHandler(404, ctx -> answer(ctx, webhooks, 404, "not_found",
@@ -41,6 +44,37 @@ final class JsonErrorPages {
         router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
                 "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
+        // a request cut off (408, or the client went away) fails again when its connection closes;
+        // Vert.x would log an ERROR with a stack trace for each one: a client could flood the error log
+        router.route().order(Integer.MIN_VALUE).failureHandler(ctx -> {
+            if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
+                ABORTED.note();
+                return;
+            }
+            ctx.next();
+        });
+    }
+
+    private static final AbortedRequests ABORTED = new AbortedRequests();
+
+    /** Counts requests whose connection closed after their answer; one WARN a minute at most. */
+    static final class AbortedRequests {
+
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonErrorPages.class);
+        private static final long EVERY_NANOS = 60_000_000_000L;
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong lastLog = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() - EVERY_NANOS);
+
+        void note() {
+            count.incrementAndGet();
+            long last = lastLog.get();
+            long now = System.nanoTime();
+            if (now - last >= EVERY_NANOS && lastLog.compareAndSet(last, now)) {
+                LOG.warn("{} request(s) closed by the client or cut off (REQUEST_TIMEOUT_MS) after their answer"
+                        + " since the last such line", count.getAndSet(0));
+            }
+        }
     }
 
     static void stopping(RoutingContext ctx, boolean webhooks) {
@@ -53,8 +87,9 @@ final class JsonErrorPages {
         if (webhooks) {
             String path = ctx.request().path();
             String segment = path != null && path.startsWith(WEBHOOKS) ? path.substring(WEBHOOKS.length()) : null;
-            // an unmatched path is what the caller typed: "/webhooks/smsby/<token>" must not reach the log
-            String provider = ProviderDirectory.wellFormed(segment) ? segment : null;
+            // an unmatched path is what the caller typed ("/webhooks/smsby/<token>"): only an installed
+            // provider's name is logged, never the path or the query
+            String provider = providers != null && providers.exists(segment) ? segment : null;
             String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
             EventLog.record(provider, status, "rejected", code, remote, null);
             if (metrics != null) {
