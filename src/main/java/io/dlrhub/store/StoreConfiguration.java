@@ -37,6 +37,8 @@ public class StoreConfiguration implements CamelConfiguration {
         // migrations run on a plain connection of their own: an index built on a large table may
         // take longer than the statement and socket timeouts that bound every webhook's wait
         migrate(Flyway.configure().dataSource(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword()));
+        // the embedded database's files now exist: readable by the service's user only
+        PrivateDataDirectory.restrictFiles(dataSource.getJdbcUrl());
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);
         OutboxStore outbox = new OutboxStore(dataSource, Clock.systemUTC());
         Sinks sinks = new Sinks(context);
@@ -67,6 +69,8 @@ public class StoreConfiguration implements CamelConfiguration {
         HikariConfig config = new HikariConfig();
         config.setPoolName("dlr-hub");
         config.setJdbcUrl(EmbeddedDurability.durable(settings.required("db.url")));
+        PrivateDataDirectory.prepare(config.getJdbcUrl());
+        PrivateDataDirectory.restrictFiles(config.getJdbcUrl());
         config.setUsername(settings.get("db.user", null));
         config.setPassword(settings.get("db.password", null));
         config.setMaximumPoolSize(settings.getInt("db.pool-size", 10));
