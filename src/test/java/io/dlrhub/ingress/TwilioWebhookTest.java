@@ -250,6 +250,39 @@ class TwilioWebhookTest {
         assertThat(eventsFor(sid)).isEqualTo(1);
     }
 
+    /**
+     * Issue 17: the signature covers names and values run together in name order, so a field moved
+     * into the value before it (MessageStatus=delivered + SmsSid=SM... becomes
+     * MessageStatus=deliveredSmsSidSM...) keeps it valid; it was stored as a new UNKNOWN event.
+     */
+    @Test
+    void aFieldMovedIntoTheValueBeforeItIsRefusedWith400NamingTheField() throws Exception {
+        String sid = "SMshifted00000000000000000000001";
+        Map<String, String> original = smsCallback(sid, "delivered");
+        assertThat(twilio(original).field("status")).isEqualTo("accepted");
+
+        Map<String, String> statusShift = new LinkedHashMap<>(original);
+        statusShift.put("MessageStatus", "delivered" + "SmsSid" + statusShift.remove("SmsSid"));
+        Map<String, String> smsStatusShift = whatsAppCallback("SMshifted00000000000000000000002", "delivered");
+        smsStatusShift.remove("ChannelPrefix");
+        smsStatusShift.put("SmsStatus", "delivered" + "To" + smsStatusShift.remove("To"));
+        smsStatusShift.put("From", "+14155238886");
+        Map<String, String> errorShift = smsCallback("SMshifted00000000000000000000003", "failed");
+        errorShift.put("ErrorCode", "30003" + "From" + errorShift.remove("From"));
+        Reply status = twilio(statusShift);
+        Reply smsStatus = twilio(smsStatusShift);
+        Reply error = twilio(errorShift);
+
+        assertThat(status.status()).as(status.toString()).isEqualTo(400);
+        assertThat(status.field("message")).contains("MessageStatus");
+        assertThat(smsStatus.status()).as(smsStatus.toString()).isEqualTo(400);
+        assertThat(smsStatus.field("message")).contains("SmsStatus");
+        assertThat(error.status()).as(error.toString()).isEqualTo(400);
+        assertThat(error.field("message")).contains("ErrorCode");
+        assertThat(eventsFor(sid)).isEqualTo(1);
+        assertThat(eventsFor("SMshifted00000000000000000000002") + eventsFor("SMshifted00000000000000000000003")).isZero();
+    }
+
     @Test
     void aCallbackWhoseSignatureDoesNotHoldIsRefusedWith401AndNothingIsStored() throws Exception {
         String sid = "SMforged0000000000000000000000001";
