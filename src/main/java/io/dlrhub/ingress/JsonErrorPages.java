@@ -2,7 +2,6 @@ package io.dlrhub.ingress;
 
 import io.dlrhub.observe.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,37 +43,6 @@ final class JsonErrorPages {
         router.errorHandler(413, ctx -> answer(ctx, webhooks, 413, "payload_too_large",
                 "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, webhooks, 500, "internal_error", "the request could not be processed"));
-        // a request cut off (408, or the client went away) fails again when its connection closes;
-        // Vert.x would log an ERROR with a stack trace for each one: a client could flood the error log
-        router.route().order(Integer.MIN_VALUE).failureHandler(ctx -> {
-            if (ctx.failure() instanceof HttpClosedException && ctx.response().ended()) {
-                ABORTED.note();
-                return;
-            }
-            ctx.next();
-        });
-    }
-
-    private static final AbortedRequests ABORTED = new AbortedRequests();
-
-    /** Counts requests whose connection closed after their answer; one WARN a minute at most. */
-    static final class AbortedRequests {
-
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonErrorPages.class);
-        private static final long EVERY_NANOS = 60_000_000_000L;
-        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong lastLog = new java.util.concurrent.atomic.AtomicLong(
-                System.nanoTime() - EVERY_NANOS);
-
-        void note() {
-            count.incrementAndGet();
-            long last = lastLog.get();
-            long now = System.nanoTime();
-            if (now - last >= EVERY_NANOS && lastLog.compareAndSet(last, now)) {
-                LOG.warn("{} request(s) closed by the client or cut off (REQUEST_TIMEOUT_MS) after their answer"
-                        + " since the last such line", count.getAndSet(0));
-            }
-        }
     }
 
     static void stopping(RoutingContext ctx, boolean webhooks) {

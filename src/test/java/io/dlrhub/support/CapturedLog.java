@@ -16,7 +16,7 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
 
-    private record Line(String text, String thread, org.apache.logging.log4j.Level level) {
+    private record Line(String text, String thread) {
     }
 
     private CapturedLog() {
@@ -41,16 +41,11 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
         if (event.getThrown() != null) {
             line.append(' ').append(event.getThrown());
         }
-        lines.add(new Line(line.toString(), event.getThreadName(), event.getLevel()));
+        lines.add(new Line(line.toString(), event.getThreadName()));
     }
 
     public List<String> lines() {
         return lines.stream().map(Line::text).toList();
-    }
-
-    /** The lines logged at {@code level} or more severe. */
-    public List<String> linesAtLeast(org.apache.logging.log4j.Level level) {
-        return lines.stream().filter(l -> l.level().isMoreSpecificThan(level)).map(Line::text).toList();
     }
 
     public List<String> linesContaining(String text) {
