@@ -175,7 +175,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
             return super.process(exchange, doneSync -> {
                 if (exchange.getException() instanceof RejectedExecutionException) {
                     exchange.setException(null);
-                    exchange.getMessage().setHeader("Retry-After", "5");
+                    JsonAnswer.retryAfter(exchange, "5");
                     JsonAnswer.error(exchange, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
                 }
                 callback.done(doneSync);

@@ -76,7 +76,7 @@ final class WebhookReplies {
             code = rejection.code();
             message = rejection.getMessage();
             if (!rejection.allow().isEmpty()) {
-                exchange.getMessage().setHeader(JsonAnswer.ALLOW, String.join(", ", rejection.allow()));
+                JsonAnswer.allow(exchange, String.join(", ", rejection.allow()));
             }
         } else if (failure instanceof UnauthenticatedException) {
             status = 401;
@@ -95,7 +95,7 @@ final class WebhookReplies {
             status = 503;
             code = "unavailable";
             message = "the event could not be confirmed as stored; retry later (a repeat is answered duplicate)";
-            exchange.getMessage().setHeader("Retry-After", "5");
+            JsonAnswer.retryAfter(exchange, "5");
         } else {
             LOG.error("Webhook of provider {} failed", exchange.getVariable(PROVIDER), failure);
             status = 500;

@@ -168,6 +168,20 @@ class ExactSourceTest {
     }
 
     @Test
+    void answerHeadersAreNeverTakenFromTheRequest() {
+        Reply accepted = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query", FORM,
+                "channel=SMS&message_id=exact-echo-1&status=SENT", "Retry-After", "from-header");
+        Reply refused = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query", FORM,
+                "channel=SMS&status=SENT", "Retry-After", "from-header");
+        Reply admin = hub.send(HttpRequest.newBuilder(hub.managementUri("/api/outbox?Retry-After=from-query"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Retry-After", "from-header").GET().build());
+
+        for (Reply reply : java.util.List.of(accepted, refused, admin)) {
+            assertThat(reply.raw().headers().allValues("Retry-After")).as(reply.toString()).isEmpty();
+        }
+    }
+
+    @Test
     void anIdQueryParameterCannotChangeTheReplayedDelivery() throws Exception {
         String first = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM,
                 "channel=SMS&message_id=exact-replay-1&status=SENT").field("event_id");
