@@ -160,13 +160,7 @@ class EventStoreBatchTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerWhoseCommitTakesTooLongIsRefusedAndAnEventStillQueuedIsNotWritten(String db) throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
-        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger(), () -> {
-            try {
-                stuck.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), 1, 1, Duration.ofMillis(300), 10_000);
+        GroupCommit commit = stuckUntil(stuck, db, Duration.ofMillis(300), 10_000);
         commit.start();
         try {
             CompletableFuture<StoreResult> writing = commit.submit(event("slow-1", CanonicalStatus.SENT, "SENT"));
@@ -190,13 +184,7 @@ class EventStoreBatchTest {
     @Test
     void aStalledDatabaseShedsLoadWith503AndAnsweredCallersLeaveTheQueue() throws Exception {
         CountDownLatch stuck = new CountDownLatch(1);
-        GroupCommit commit = new GroupCommit(store("h2", new AtomicInteger(), () -> {
-            try {
-                stuck.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), 1, 1, Duration.ofMillis(500), 2);
+        GroupCommit commit = stuckUntil(stuck, "h2", Duration.ofMillis(500), 2);
         commit.start();
         try {
             CompletableFuture<StoreResult> writing = commit.submit(event("stall-1", CanonicalStatus.SENT, "SENT"));
@@ -223,5 +211,16 @@ class EventStoreBatchTest {
             stuck.countDown();
             commit.stop();
         }
+    }
+
+    /** One writer, one event per transaction, each transaction hanging inside until {@code stuck} opens. */
+    private GroupCommit stuckUntil(CountDownLatch stuck, String db, Duration commitTimeout, int maxQueued) {
+        return new GroupCommit(store(db, new AtomicInteger(), () -> {
+            try {
+                stuck.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), 1, 1, commitTimeout, maxQueued);
     }
 }
