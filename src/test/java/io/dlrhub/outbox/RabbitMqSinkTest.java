@@ -45,6 +45,9 @@ class RabbitMqSinkTest {
         try {
             consumer = amqp.newConnection();
         } catch (java.io.IOException e) {
+            if ("true".equalsIgnoreCase(System.getenv("DLRHUB_REQUIRE_RABBITMQ"))) {
+                throw new IllegalStateException("RabbitMQ is required (DLRHUB_REQUIRE_RABBITMQ) but not reachable", e);
+            }
             Assumptions.abort("RabbitMQ at 127.0.0.1:5672 is not reachable: " + e.getMessage());
             return;
         }
