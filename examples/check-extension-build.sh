@@ -5,7 +5,7 @@
 # manifest Class-Path, and that `java -jar target/dlr-hub.jar` starts with
 # examples/sink-rabbitmq.camel.yaml and delivers a webhook's event to the RabbitMQ on 127.0.0.1:5672.
 # Without that profile the same start fails (ClassNotFoundException: com.rabbitmq.jms.admin.RMQConnectionFactory).
-#   examples/check-extension-build.sh
+#   examples/check-extension-build.sh          (offline: from ~/.m2; MAVEN_OFFLINE= lets Maven download)
 # Prints one PASS/FAIL line per check and ends with "N passed, N failed"; exits 1 if any failed.
 # Its hub listens on 127.0.0.1 only; the scratch copy and the hub are removed on exit.
 set -uo pipefail
@@ -23,7 +23,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cp -r pom.xml src routes examples "$WORK"/
-( cd "$WORK" && mvn -B -q ${MAVEN_OFFLINE:--o} package -P rabbitmq -DskipTests ) > "$WORK/build.log" 2>&1
+( cd "$WORK" && mvn -B -q ${MAVEN_OFFLINE--o} package -P rabbitmq -DskipTests ) > "$WORK/build.log" 2>&1
 verdict $? "mvn package -P rabbitmq builds" "$(tail -n 3 "$WORK/build.log" | tr '\n' ' ')"
 
 manifest=$(unzip -p "$WORK/target/dlr-hub.jar" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r\n ')
