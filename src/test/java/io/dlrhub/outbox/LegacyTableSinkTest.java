@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
+import io.dlrhub.support.TcpProxy;
 import io.dlrhub.support.TestDatabase;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,6 +31,13 @@ class LegacyTableSinkTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static void createTable(TestDatabase legacy) throws Exception {
+        try (Connection connection = legacy.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE legacy_dlr (event_id VARCHAR(36) PRIMARY KEY, message_id VARCHAR(200) NOT NULL,"
+                    + " status VARCHAR(20) NOT NULL, received_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+        }
+    }
+
     static Stream<TestDatabase> legacyDatabases() {
         return Stream.of(TestDatabase.postgres(), TestDatabase.h2InMemory());
     }
@@ -36,10 +45,7 @@ class LegacyTableSinkTest {
     @ParameterizedTest(name = "legacy table in {0}")
     @MethodSource("legacyDatabases")
     void everyEventIsOneRowOfTheUsersTableEvenWhenDeliveredTwice(TestDatabase legacy) throws Exception {
-        try (Connection connection = legacy.connect(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE legacy_dlr (event_id VARCHAR(36) PRIMARY KEY, message_id VARCHAR(200) NOT NULL,"
-                    + " status VARCHAR(20) NOT NULL, received_at TIMESTAMP WITH TIME ZONE NOT NULL)");
-        }
+        createTable(legacy);
         TestDatabase hubDatabase = TestDatabase.h2InMemory();
         try (RunningHub hub = RunningHub.start(hubDatabase, Map.of(
                 "smsby.tokens", "tok",
@@ -75,6 +81,36 @@ class LegacyTableSinkTest {
             }
             assertThat(rows).hasSize(3);
             assertThat(written).isEqualTo(statusOf);
+        }
+    }
+
+    @Test
+    void theHubStartsWhileTheLegacyDatabaseIsDownAndItsRowsArriveWhenItIsBack() throws Exception {
+        TestDatabase legacy = TestDatabase.postgres();
+        createTable(legacy);
+        TestDatabase hubDatabase = TestDatabase.h2InMemory();
+        try (TcpProxy proxy = legacy.proxy()) {
+            proxy.cut();
+            TestDatabase reached = legacy.through(proxy);
+            try (RunningHub hub = RunningHub.start(hubDatabase, Map.of(
+                    "smsby.tokens", "tok",
+                    "camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:examples/sink-legacy-table.camel.yaml",
+                    "legacy.db.url", reached.url(),
+                    "legacy.db.user", legacy.user(),
+                    "legacy.db.password", legacy.password(),
+                    "sink.legacy-table.retry-initial-ms", "200",
+                    "sink.legacy-table.retry-max-ms", "400"))) {
+                for (int i = 1; i <= 3; i++) {
+                    hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=down-" + i + "&status=SENT");
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(hubDatabase,
+                        "SELECT COUNT(*) FROM outbox WHERE sink = 'legacy-table' AND state = 'pending' AND attempts >= 2") == 3);
+
+                proxy.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(hubDatabase,
+                        "SELECT COUNT(*) FROM outbox WHERE sink = 'legacy-table' AND state = 'delivered'") == 3);
+                assertThat(Sql.count(legacy, "SELECT COUNT(*) FROM legacy_dlr WHERE message_id LIKE 'down-%'")).isEqualTo(3);
+            }
         }
     }
 }
