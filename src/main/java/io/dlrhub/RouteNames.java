@@ -14,6 +14,9 @@ import org.apache.camel.Route;
  */
 public final class RouteNames {
 
+    /** Every sink is a route consuming {@code direct:sink-<name>} (normalized URI form). */
+    public static final String SINK_PREFIX = "direct://sink-";
+
     private final CamelContext context;
     private final String prefix;
     private volatile Snapshot snapshot = new Snapshot(-1, List.of());

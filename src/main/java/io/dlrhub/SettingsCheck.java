@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.dlrhub.outbox.Sinks;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -61,15 +60,15 @@ public class SettingsCheck implements CamelConfiguration {
     }
 
     /**
-     * The sinks from the route definitions: Camel creates the routes themselves (what {@link Sinks}
+     * The sinks from the route definitions: Camel creates the routes themselves (what outbox.Sinks
      * looks at) only after the starting listeners, and a sink must not be half started on a bad setting.
      */
     private static Set<String> sinkNames(CamelContext context) {
         Set<String> names = new TreeSet<>();
         for (RouteDefinition route : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
             String uri = EndpointHelper.normalizeEndpointUri(route.getInput().getEndpointUri());
-            if (uri.startsWith(Sinks.SINK_PREFIX)) {
-                names.add(uri.substring(Sinks.SINK_PREFIX.length()));
+            if (uri.startsWith(RouteNames.SINK_PREFIX)) {
+                names.add(uri.substring(RouteNames.SINK_PREFIX.length()));
             }
         }
         return names;

@@ -3,7 +3,7 @@ package io.dlrhub.alert;
 import java.util.Properties;
 
 import io.dlrhub.Settings;
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.Metrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.DefaultHeaderFilterStrategy;

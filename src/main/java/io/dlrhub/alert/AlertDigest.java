@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import io.dlrhub.observe.Metrics;
-import io.dlrhub.outbox.OutboxDispatcher;
+import io.dlrhub.Metrics;
+import io.dlrhub.outbox.SinkHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -60,7 +60,7 @@ public class AlertDigest {
         }
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(SUBJECT, clean(subject.toString()));
-        exchange.setProperty(OutboxDispatcher.DIGEST_COUNT, items.size());
+        exchange.setProperty(SinkHeaders.DIGEST_COUNT, items.size());
         exchange.getMessage().setBody(body.toString());
     }
 

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.dlrhub.auth.StandardWebhooks;
-import io.dlrhub.outbox.OutboxDispatcher;
+import io.dlrhub.outbox.SinkHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 
@@ -34,7 +34,7 @@ public class CrmRequest {
     }
 
     public void prepare(Exchange exchange) {
-        String eventId = exchange.getMessage().getHeader(OutboxDispatcher.EVENT_ID, String.class);
+        String eventId = exchange.getMessage().getHeader(SinkHeaders.EVENT_ID, String.class);
         String body = exchange.getMessage().getBody(String.class);
         exchange.getMessage().getHeaders().clear();
         // the enum itself: as the text "POST", camel-http looks up a type converter on every call

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.ClientAddress;
 import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

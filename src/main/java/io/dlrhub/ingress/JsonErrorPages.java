@@ -1,6 +1,6 @@
 package io.dlrhub.ingress;
 
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;

@@ -10,8 +10,8 @@ import io.dlrhub.auth.ProviderAuthenticator;
 import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.TwilioScheme;
 import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.event.EventRoutes;
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.store.StoreRoutes;
+import io.dlrhub.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -61,7 +61,7 @@ public class WebhookIngressRoutes extends RouteBuilder {
                     .process(exchange -> WebhookReplies.refused(exchange, metrics))
                 .end()
                 .process(WebhookReplies::rememberCaller)
-                .process(EventRoutes::results)
+                .process(StoreRoutes::results)
                 .process(exchange -> identifyProvider(exchange, providers))
                 .process(exchange -> authenticate(exchange, authenticator))
                 .toD("direct:provider-${variable." + WebhookReplies.PROVIDER + "}")

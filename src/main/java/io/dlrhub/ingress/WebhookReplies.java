@@ -12,8 +12,9 @@ import io.dlrhub.event.EventJson;
 import io.dlrhub.event.EventRoutes;
 import io.dlrhub.event.InvalidEventException;
 import io.dlrhub.store.StoreResult;
+import io.dlrhub.store.StoreRoutes;
 import io.dlrhub.store.StoreUnavailableException;
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ final class WebhookReplies {
      * a request that carried several reports also lists each one under "events".
      */
     static void accepted(Exchange exchange, MeterRegistry metrics) {
-        List<StoreResult> results = EventRoutes.results(exchange);
+        List<StoreResult> results = StoreRoutes.results(exchange);
         if (results.isEmpty()) {
             // the provider sent nothing to store (an empty or null report); if this is every request,
             // the adapter route does not end in direct:accept-event

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.observe.Metrics;
+import io.dlrhub.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -43,12 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public class OutboxDispatcher implements ClaimHandoff {
 
-    public static final String EVENT_ID = "DlrEventId";
-    public static final String OUTBOX_ID = "DlrOutboxId";
-    public static final String SINK = "DlrSink";
-    public static final String ATTEMPT = "DlrAttempt";
-    public static final String NOTE = "DlrNote";
-    public static final String DIGEST_COUNT = "DlrDigestCount";
     private static final Logger LOG = LoggerFactory.getLogger(OutboxDispatcher.class);
     /** Deliveries handed over and not yet sent, per sink, in batches: beyond that, new ones wait for a poll. */
     private static final int HANDOFF_BATCHES = 20;
@@ -265,9 +259,9 @@ public class OutboxDispatcher implements ClaimHandoff {
                 items.add(item);
             }
             Map<String, Object> headers = new LinkedHashMap<>();
-            headers.put(SINK, settings.name());
-            headers.put(DIGEST_COUNT, rows.size());
-            headers.put(ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
+            headers.put(SinkHeaders.SINK, settings.name());
+            headers.put(SinkHeaders.DIGEST_COUNT, rows.size());
+            headers.put(SinkHeaders.ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
             Outcome outcome = outcome(deliveriesOf(settings).submit(() -> send(settings.name(), items, headers)), settings);
             int stale;
             if (outcome.failure() == null) {
@@ -343,12 +337,12 @@ public class OutboxDispatcher implements ClaimHandoff {
 
     private static Map<String, Object> headers(OutboxRow row) {
         Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put(EVENT_ID, row.eventId().toString());
-        headers.put(OUTBOX_ID, row.id());
-        headers.put(SINK, row.sink());
-        headers.put(ATTEMPT, row.attempts() + 1);
+        headers.put(SinkHeaders.EVENT_ID, row.eventId().toString());
+        headers.put(SinkHeaders.OUTBOX_ID, row.id());
+        headers.put(SinkHeaders.SINK, row.sink());
+        headers.put(SinkHeaders.ATTEMPT, row.attempts() + 1);
         if (row.note() != null) {
-            headers.put(NOTE, row.note());
+            headers.put(SinkHeaders.NOTE, row.note());
         }
         return headers;
     }

@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 public class OutboxStore {
 
-    static final String PENDING = "pending";
+    public static final String PENDING = "pending";
     static final String DELIVERED = "delivered";
-    static final String DEAD = "dead";
+    public static final String DEAD = "dead";
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxStore.class);
     /** The database's now plus {@code ?} milliseconds (NULL stays NULL); valid on PostgreSQL and on H2. */

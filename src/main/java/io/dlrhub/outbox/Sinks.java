@@ -17,7 +17,6 @@ import org.apache.camel.CamelContext;
  */
 public class Sinks {
 
-    public static final String SINK_PREFIX = "direct://sink-";
 
     private final Settings settings;
     private final Map<String, SinkSettings> settingsByName = new ConcurrentHashMap<>();
@@ -25,7 +24,7 @@ public class Sinks {
 
     public Sinks(CamelContext context) {
         this.settings = new Settings(context);
-        this.routes = new RouteNames(context, SINK_PREFIX);
+        this.routes = new RouteNames(context, RouteNames.SINK_PREFIX);
     }
 
     public List<String> names() {

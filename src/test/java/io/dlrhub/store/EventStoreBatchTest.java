@@ -47,7 +47,7 @@ class EventStoreBatchTest {
         dataSource.setUsername(database.user());
         dataSource.setPassword(database.password());
         dataSource.setAutoCommit(false);
-        StoreConfiguration.migrate(dataSource);
+        Database.migrate(dataSource);
         return new EventStore(dataSource, (connection, fresh, payloads) -> {
             hookCalls.addAndGet(fresh.size());
             insideTransaction.run();

@@ -1,8 +1,8 @@
-package io.dlrhub.event;
+package io.dlrhub.store;
 
 import java.util.concurrent.CompletionException;
 
-import io.dlrhub.store.GroupCommit;
+import io.dlrhub.event.CanonicalEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.apache.camel.AsyncCallback;
@@ -38,7 +38,7 @@ final class PersistEvent extends AsyncProcessorSupport {
         if (caller == null || !Context.isOnEventLoopThread()) {
             // a thread that may block (a Vert.x worker, a test): wait here, as any synchronous step would
             try {
-                EventRoutes.results(exchange).add(store.store(event));
+                StoreRoutes.results(exchange).add(store.store(event));
             } catch (RuntimeException e) {
                 exchange.setException(e);
             }
@@ -47,7 +47,7 @@ final class PersistEvent extends AsyncProcessorSupport {
         }
         store.submit(event).whenComplete((result, failure) -> {
             if (failure == null) {
-                EventRoutes.results(exchange).add(result);
+                StoreRoutes.results(exchange).add(result);
             } else {
                 exchange.setException(failure instanceof CompletionException wrapped && wrapped.getCause() != null
                         ? wrapped.getCause() : failure);

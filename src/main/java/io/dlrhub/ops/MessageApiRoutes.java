@@ -1,13 +1,14 @@
-package io.dlrhub.store;
+package io.dlrhub.ops;
 
 import javax.sql.DataSource;
 
+import io.dlrhub.store.MessageHistory;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.ingress.ExactSource;
 import io.dlrhub.ingress.JsonAnswer;
-import io.dlrhub.ingress.ManagementApi;
+import io.dlrhub.ops.ManagementApi;
 import org.apache.camel.builder.RouteBuilder;
 
 /**

@@ -1,4 +1,4 @@
-package io.dlrhub.observe;
+package io.dlrhub;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.dlrhub.observe;
+package io.dlrhub.ops;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
+import io.dlrhub.Metrics;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.HttpServerConfiguration;
 import io.dlrhub.ingress.JsonAnswer;
 import io.dlrhub.outbox.OutboxStore;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +31,6 @@ import org.apache.camel.health.HealthCheckRegistry;
  */
 public class ObserveRoutes extends RouteBuilder {
 
-    private static final String ON_MANAGEMENT_PORT = "&platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
     private final Map<String, AtomicLong> outboxRows = new ConcurrentHashMap<>();
 
     @Override
@@ -49,16 +48,16 @@ public class ObserveRoutes extends RouteBuilder {
         PrometheusMeterRegistry metrics = Metrics.registry(getContext());
         OutboxStore outbox = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
 
-        from("platform-http:/observe/health?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+        from("platform-http:/observe/health?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-health")
                 .process(exchange -> answer(exchange, HealthCheckHelper.invoke(getContext(), "full")));
-        from("platform-http:/observe/health/live?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+        from("platform-http:/observe/health/live?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-health-live")
                 .process(exchange -> answer(exchange, HealthCheckHelper.invokeLiveness(getContext(), "full")));
-        from("platform-http:/observe/health/ready?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+        from("platform-http:/observe/health/ready?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-health-ready")
                 .process(exchange -> answer(exchange, HealthCheckHelper.invokeReadiness(getContext(), "full")));
-        from("platform-http:/observe/metrics?httpMethodRestrict=GET" + ON_MANAGEMENT_PORT)
+        from("platform-http:/observe/metrics?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-metrics")
                 .process(exchange -> {
                     refreshOutboxGauges(outbox, metrics);

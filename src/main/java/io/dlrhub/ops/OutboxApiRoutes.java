@@ -1,14 +1,16 @@
-package io.dlrhub.outbox;
+package io.dlrhub.ops;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.dlrhub.outbox.OutboxStore;
+import io.dlrhub.outbox.OutboxEntry;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.ingress.ExactSource;
-import io.dlrhub.ingress.ManagementApi;
+import io.dlrhub.ops.ManagementApi;
 import io.dlrhub.ingress.JsonAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -26,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public class OutboxApiRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxApiRoutes.class);
-    private static final String ON_MANAGEMENT_PORT = ManagementApi.ON_MANAGEMENT_PORT;
 
     @Override
     public void configure() throws Exception {
@@ -36,11 +37,11 @@ public class OutboxApiRoutes extends RouteBuilder {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
         }
 
-        ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ON_MANAGEMENT_PORT)
+        ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-outbox-list"), admin)
                 .process(exchange -> list(exchange, store));
 
-        ManagementApi.secured(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ON_MANAGEMENT_PORT)
+        ManagementApi.secured(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-outbox-replay"), admin)
                 .process(exchange -> replay(exchange, store));
     }

@@ -1,4 +1,4 @@
-package io.dlrhub.observe;
+package io.dlrhub.ops;
 
 import java.sql.Connection;
 import java.util.Map;

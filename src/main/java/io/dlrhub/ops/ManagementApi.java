@@ -1,5 +1,7 @@
-package io.dlrhub.ingress;
+package io.dlrhub.ops;
 
+import io.dlrhub.ingress.HttpServerConfiguration;
+import io.dlrhub.ingress.JsonAnswer;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.store.StoreUnavailableException;
