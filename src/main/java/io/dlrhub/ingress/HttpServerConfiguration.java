@@ -68,8 +68,9 @@ public class HttpServerConfiguration implements CamelConfiguration {
         String keystore = settings.get("tls.keystore", null);
         SSLContextParameters tls = keystore == null ? null : tls(context, keystore,
                 settings.get("tls.keystore-password", ""), settings.get("tls.keystore-type", "PKCS12"));
-        // one Vert.x for both listeners, found by the servers in the registry; webhook requests wait
-        // on the database in worker threads: enough of them to fill a group commit
+        // one Vert.x for both listeners, found by the servers in the registry. Its worker threads serve
+        // the operations API, and webhook routes only with http.blocking-adapters=true: by default
+        // webhooks run on the event loop and wait for their commit without a thread (CapturingConsumer)
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.getInt("http.worker-threads", 64)));
         context.getRegistry().bind("vertx", Vertx.class, vertx);
 
