@@ -32,7 +32,7 @@ DRAIN_BETWEEN=${DRAIN_BETWEEN:-0}
 STARTUP_TIMEOUT=$(secs "${STARTUP_TIMEOUT:-180}")
 IDLE_SECONDS=$(secs "${IDLE_SECONDS:-5}")
 QUIET_WAIT=$(secs "${QUIET_WAIT:-30}")
-# the JVM options README "Memory" recommends (and docker/Dockerfile sets), for both servers alike
+# the JVM options docs/operations.md "JVM options, memory and start-up" recommends (and docker/Dockerfile sets), for both servers alike
 JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m}
 PGHOST_BENCH=${PGHOST_BENCH:-127.0.0.1}
 PGPORT_BENCH=${PGPORT_BENCH:-5432}
@@ -338,7 +338,7 @@ HUB_ENV=(DB_URL="jdbc:postgresql://${PGHOST_BENCH}:${PGPORT_BENCH}/${HUB_DB}" DB
 # CRM=0: forwarding off (no CRM_URL), so dlr-hub does what the baseline does plus its own checks;
 # the stub still runs and must then receive nothing
 [ "$CRM" = 0 ] || HUB_ENV+=(CRM_URL="http://127.0.0.1:${CRM_STUB_PORT}/crm")
-# class-data archive (README "JVM options, memory and start-up"): a first start writes it at exit;
+# class-data archive (docs/operations.md "JVM options, memory and start-up"): a first start writes it at exit;
 # that start is the cold one, the measured server starts from the archive
 HUB_COLD_MS="-"
 CDS_OPTS=""

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the documented way to add a Camel component (README "Extending: adding a sink") for real:
+# Checks the documented way to add a Camel component (docs/extending.md "Extending: adding a sink") for real:
 # builds the jar with `mvn package -P rabbitmq` in a scratch copy of the project (this checkout's
 # target/ is left alone), then checks that the component's jars are in target/lib and on the jar's
 # manifest Class-Path, and that `java -jar target/dlr-hub.jar` starts with

@@ -17,7 +17,7 @@ import org.apache.camel.support.EndpointHelper;
  * ones only Camel reads (camel.component.http.* from crm.timeout-ms, smtp.port and smtp.timeout-ms
  * in routes/sink-alert.camel.yaml, outbox.poll-interval-ms in a timer URI), which Camel would take
  * loosely ("1s") or refuse without naming our key, and for the settings of each sink, which are
- * otherwise read at the first event. README "Configuration" lists the same keys by type.
+ * otherwise read at the first event. docs/configuration.md lists the same keys by type.
  */
 public class SettingsCheck implements CamelConfiguration {
 

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of README "Architecture", checked on the sources: a package uses only the packages
+ * The layers of docs/architecture.md, checked on the sources: a package uses only the packages
  * below it, so no two packages import each other. "" is the ground floor, io.dlrhub itself.
  */
 class PackageLayersTest {

@@ -37,13 +37,13 @@ class SettingsCheckTest {
         assertThat(read).isNotEmpty();
         assertThat(checked).containsAll(read);
 
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/configuration.md"));
         for (String key : checked) {
             String variable = SettingValues.environmentName(key);
             boolean duration = key.endsWith("-ms") || key.endsWith("-seconds");
             assertThat(duration || readme.contains("`" + variable + "`, ") || readme.contains("`" + variable + "` |"))
-                    .as(variable + " in README's table of typed settings").isTrue();
-            assertThat(readme).as(variable + " in README").contains("`" + variable + "`");
+                    .as(variable + " in docs/configuration.md's table of typed settings").isTrue();
+            assertThat(readme).as(variable + " in docs/configuration.md").contains("`" + variable + "`");
         }
     }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README "Extending: adding a provider", done exactly as written there: the two files are taken
- * out of README.md, dropped into a routes folder next to the shipped ones, and the provider works
+ * docs/extending.md "Extending: adding a provider", done exactly as written there: the two files are
+ * taken out of the document, dropped into a routes folder next to the shipped ones, and the provider works
  * with no Java.
  */
 class CustomProviderTest {
@@ -31,7 +31,7 @@ class CustomProviderTest {
 
     @Test
     void aProviderMadeOfOneRouteFileAndOneMappingFileWorks() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/extending.md"));
         copyShippedRoutes();
         Files.writeString(routes.resolve("acme.camel.yaml"), block(readme, "routes/acme.camel.yaml", "yaml"));
         Files.writeString(routes.resolve("mappings/acme.properties"), block(readme, "routes/mappings/acme.properties", "properties"));
@@ -61,7 +61,7 @@ class CustomProviderTest {
     static String block(String readme, String file, String language) {
         Matcher matcher = Pattern.compile("`" + Pattern.quote(file) + "`:\\s*\\n\\s*```" + language + "\\n(.*?)\\n\\s*```",
                 Pattern.DOTALL).matcher(readme);
-        assertThat(matcher.find()).as("README shows " + file).isTrue();
+        assertThat(matcher.find()).as("docs/extending.md shows " + file).isTrue();
         List<String> lines = matcher.group(1).lines().toList();
         int indent = lines.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length())
                 .min().orElse(0);

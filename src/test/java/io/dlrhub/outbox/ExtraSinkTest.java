@@ -20,7 +20,7 @@ import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
-/** README "Extending": a third sink is one route file plus configuration, here examples/sink-relay.camel.yaml. */
+/** docs/extending.md: a third sink is one route file plus configuration, here examples/sink-relay.camel.yaml. */
 class ExtraSinkTest {
 
     @Test
