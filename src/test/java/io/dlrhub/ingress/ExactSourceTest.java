@@ -101,21 +101,32 @@ class ExactSourceTest {
                 UUID.fromString(eventId)) == 1);
     }
 
-    @Test
-    void aReplayWithWebhookIdInTheQueryIsADuplicateAndReachesTheCrmOnce() throws Exception {
+    /** A validly signed Standard Webhooks request, as an attacker would capture it. */
+    private record Captured(String id, long timestamp, String body, String eventId) {
+    }
+
+    /** Sends a signed report once: accepted, and its one CRM delivery made (dead at once, see start()). */
+    private Captured acceptedAndDelivered(String messageId) throws Exception {
         String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
-        String body = StandardWebhookTest.report("exact-query-1", "DELIVERED");
+        String body = StandardWebhookTest.report(messageId, "DELIVERED");
         long timestamp = Instant.now().getEpochSecond();
         Reply first = signed("", id, timestamp, body);
         assertThat(first.field("status")).as(first.toString()).isEqualTo("accepted");
         awaitDead(first.field("event_id"));
+        return new Captured(id, timestamp, body, first.field("event_id"));
+    }
+
+    @Test
+    void aReplayWithWebhookIdInTheQueryIsADuplicateAndReachesTheCrmOnce() throws Exception {
+        Captured first = acceptedAndDelivered("exact-query-1");
 
         // the captured request again, within its 5 minutes, with a second webhook-id in the URL
-        Reply replay = signed("?webhook-id=" + URLEncoder.encode("anything-else", StandardCharsets.UTF_8), id, timestamp, body);
+        Reply replay = signed("?webhook-id=" + URLEncoder.encode("anything-else", StandardCharsets.UTF_8), first.id(),
+                first.timestamp(), first.body());
 
         assertThat(replay.status()).as(replay.toString()).isEqualTo(200);
         assertThat(replay.field("status")).as(replay.toString()).isEqualTo("duplicate");
-        assertThat(replay.field("event_id")).isEqualTo(first.field("event_id"));
+        assertThat(replay.field("event_id")).isEqualTo(first.eventId());
         assertThat(rows("exact-query-1")).isEqualTo(1);
         Thread.sleep(500); // a second delivery would be claimed at once
         assertThat(crmCallsFor("exact-query-1")).as("CRM calls for the message").isEqualTo(1);
@@ -123,14 +134,9 @@ class ExactSourceTest {
 
     @Test
     void aReplayWithASecondWebhookIdHeaderIsRefusedAndNothingIsStoredOrForwarded() throws Exception {
-        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
-        String body = StandardWebhookTest.report("exact-header-1", "DELIVERED");
-        long timestamp = Instant.now().getEpochSecond();
-        Reply first = signed("", id, timestamp, body);
-        assertThat(first.field("status")).as(first.toString()).isEqualTo("accepted");
-        awaitDead(first.field("event_id"));
+        Captured first = acceptedAndDelivered("exact-header-1");
 
-        Reply replay = signed("", id, timestamp, body, "webhook-id", "anything-else");
+        Reply replay = signed("", first.id(), first.timestamp(), first.body(), "webhook-id", "anything-else");
 
         // which of two webhook-ids the signature covers is not guessed: the request is refused
         assertThat(replay.status()).as(replay.toString()).isEqualTo(401);
