@@ -44,13 +44,14 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     private final ClientAddress clientAddress;
     private final ClosedConnections closed;
     private final boolean webhooks;
-    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    private final SlotsPerKey perAddress;
     private final Map<HttpConnection, Slot> open = new ConcurrentHashMap<>();
 
     ConnectionGuard(Vertx vertx, ConnectionLimits limits, ClientAddress clientAddress, ClosedConnections closed,
                     boolean webhooks) {
         this.vertx = vertx;
         this.limits = limits;
+        this.perAddress = new SlotsPerKey(limits.connectionsPerAddress());
         this.clientAddress = clientAddress;
         this.closed = closed;
         this.webhooks = webhooks;
@@ -61,8 +62,7 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     public void handle(HttpConnection connection) {
         String peer = connection.remoteAddress() == null ? "-" : connection.remoteAddress().hostAddress();
         boolean counted = limits.connectionsPerAddress() > 0 && !clientAddress.trusted(peer);
-        if (counted && perAddress.merge(peer, 1, Integer::sum) > limits.connectionsPerAddress()) {
-            release(peer);
+        if (counted && !perAddress.take(peer)) {
             closed.closed(Reason.OVER_ADDRESS_CAP, peer);
             // closed before anything is read: it has sent no request to answer, and must not keep a file descriptor
             connection.close();
@@ -74,14 +74,10 @@ final class ConnectionGuard implements Handler<HttpConnection> {
             open.remove(connection);
             slot.cancel();
             if (counted) {
-                release(peer);
+                perAddress.release(peer);
             }
         });
         slot.await(limits.readTimeoutMs(), Reason.READ_TIMEOUT);
-    }
-
-    private void release(String peer) {
-        perAddress.computeIfPresent(peer, (address, count) -> count <= 1 ? null : count - 1);
     }
 
     /** First handler of every request: its headers are complete; its body now has the read timeout. */

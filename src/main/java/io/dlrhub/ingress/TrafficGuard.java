@@ -28,13 +28,14 @@ final class TrafficGuard implements Handler<RoutingContext> {
     private final boolean webhooks;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** only clients with a request in progress: an entry goes with its last request */
-    private final Map<String, Integer> inFlightPerClient = new ConcurrentHashMap<>();
+    private final SlotsPerKey inFlightPerClient;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     /** @param webhooks true on the webhook listener: refusals go to the event log and metrics */
     TrafficGuard(int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, boolean webhooks) {
         this.maxConcurrent = maxConcurrent;
         this.maxPerClient = maxPerClient;
+        this.inFlightPerClient = new SlotsPerKey(maxPerClient);
         this.perSecond = perSecond;
         this.clientAddress = clientAddress;
         this.webhooks = webhooks;
@@ -47,8 +48,7 @@ final class TrafficGuard implements Handler<RoutingContext> {
             refuse(ctx, 429, "rate_limited", "more than " + (long) perSecond + " requests per second from this address");
             return;
         }
-        if (maxPerClient > 0 && inFlightPerClient.merge(client, 1, Integer::sum) > maxPerClient) {
-            release(client);
+        if (maxPerClient > 0 && !inFlightPerClient.take(client)) {
             refuse(ctx, 429, "too_many_in_progress", "more than " + maxPerClient
                     + " requests in progress from this address; retry shortly");
             return;
@@ -56,7 +56,7 @@ final class TrafficGuard implements Handler<RoutingContext> {
         if (inFlight.incrementAndGet() > maxConcurrent) {
             inFlight.decrementAndGet();
             if (maxPerClient > 0) {
-                release(client);
+                inFlightPerClient.release(client);
             }
             refuse(ctx, 503, "overloaded", "too many webhooks in progress; retry shortly");
             return;
@@ -64,7 +64,7 @@ final class TrafficGuard implements Handler<RoutingContext> {
         ctx.addEndHandler(done -> {
             inFlight.decrementAndGet();
             if (maxPerClient > 0) {
-                release(client);
+                inFlightPerClient.release(client);
             }
         });
         ctx.next();
@@ -74,10 +74,6 @@ final class TrafficGuard implements Handler<RoutingContext> {
         String peer = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
         String client = clientAddress.resolve(peer, ctx.request().headers().getAll("X-Forwarded-For"));
         return client == null ? peer : client;
-    }
-
-    private void release(String client) {
-        inFlightPerClient.computeIfPresent(client, (c, count) -> count <= 1 ? null : count - 1);
     }
 
     private Bucket bucket(String client) {
