@@ -34,8 +34,9 @@ class PackageLayersTest {
             Map.entry("outbox", Set.of("", "event", "store")),
             Map.entry("alert", Set.of("", "outbox")),
             Map.entry("crm", Set.of("", "auth", "outbox")),
-            Map.entry("ingress", Set.of("", "auth", "event", "store")),
-            Map.entry("ops", Set.of("", "auth", "event", "store", "outbox", "ingress")),
+            Map.entry("http", Set.of("", "auth")),
+            Map.entry("ingress", Set.of("", "http", "auth", "event", "store")),
+            Map.entry("ops", Set.of("", "http", "auth", "event", "store", "outbox")),
             Map.entry("app", Set.of("", "event", "store", "outbox")));
 
     @Test

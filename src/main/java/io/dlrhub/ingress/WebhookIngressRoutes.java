@@ -12,6 +12,7 @@ import io.dlrhub.auth.TwilioScheme;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.store.StoreRoutes;
 import io.dlrhub.Metrics;
+import io.dlrhub.http.ExactSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -39,8 +40,6 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")),
                 generatedTokensFile.isBlank() ? null : new GeneratedTokens(Path.of(generatedTokensFile)));
         context.getRegistry().bind("providerAuthenticator", authenticator);
-        // for adapters that split one request into several reports (routes/infobip.camel.yaml)
-        context.getRegistry().bind(ReportFailures.BEAN, new ReportFailures());
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -83,7 +82,7 @@ public class WebhookIngressRoutes extends RouteBuilder {
     private static void authenticate(Exchange exchange, ProviderAuthenticator authenticator) {
         WebhookRequest request = exchange.getProperty(WebhookRequest.PROPERTY, WebhookRequest.class);
         authenticator.authenticate(exchange.getVariable(WebhookReplies.PROVIDER, String.class), request);
-        ExactSource.expose(exchange);
+        AdapterVariables.expose(exchange);
         // credentials stop here: no later step (adapter, sink, log) ever sees them
         for (String credential : CREDENTIAL_HEADERS) {
             exchange.getMessage().removeHeader(credential);

@@ -15,6 +15,7 @@ import io.dlrhub.store.StoreResult;
 import io.dlrhub.store.StoreRoutes;
 import io.dlrhub.store.StoreUnavailableException;
 import io.dlrhub.Metrics;
+import io.dlrhub.http.JsonAnswer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.dlrhub.ops;
 
-import io.dlrhub.ingress.HttpServerConfiguration;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.HttpServerConfiguration;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.store.StoreUnavailableException;

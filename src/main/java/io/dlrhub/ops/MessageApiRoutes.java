@@ -6,8 +6,8 @@ import io.dlrhub.store.MessageHistory;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.ExactSource;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.ExactSource;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.ops.ManagementApi;
 import org.apache.camel.builder.RouteBuilder;
 

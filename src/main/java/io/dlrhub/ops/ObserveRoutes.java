@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 import io.dlrhub.Metrics;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.outbox.OutboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

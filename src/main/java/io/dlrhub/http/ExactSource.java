@@ -1,8 +1,7 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.List;
 
-import io.dlrhub.auth.StandardWebhooksScheme;
 import io.dlrhub.auth.WebhookRequest;
 import org.apache.camel.Exchange;
 
@@ -10,18 +9,10 @@ import org.apache.camel.Exchange;
  * Values read from the request as it was sent ({@link WebhookRequest}), never from Camel's message
  * headers: platform-http puts real headers, every query parameter and the path parameters under
  * the same header names, so {@code ?webhook-id=x}, {@code ?id=7} or a {@code provider:} header
- * would join or replace the value a check looked at.
- * <p>
- * For adapters, webhook-ingress sets these variables from the exact source:
- * {@code dlrMethod} (GET, POST), {@code dlrContentType} (media type, lower case, no parameters)
- * and {@code dlrWebhookId} (the one {@code webhook-id} header, the value a Standard Webhooks
- * signature covers).
+ * would join or replace the value a check looked at. The listener captures it for every
+ * platform-http exchange (HttpServerConfiguration.CapturingConsumer).
  */
 public final class ExactSource {
-
-    public static final String METHOD = "dlrMethod";
-    public static final String CONTENT_TYPE = "dlrContentType";
-    public static final String WEBHOOK_ID = "dlrWebhookId";
 
     private ExactSource() {
     }
@@ -55,14 +46,5 @@ public final class ExactSource {
             throw new IllegalArgumentException(name + " is given more than once");
         }
         return values.isEmpty() ? null : values.get(0);
-    }
-
-    /** Sets the variables adapters choose and dedup on (see the class comment). */
-    static void expose(Exchange exchange) {
-        WebhookRequest request = request(exchange);
-        exchange.setVariable(METHOD, request.method());
-        exchange.setVariable(CONTENT_TYPE, request.contentType());
-        // refused when sent twice (401): the signature covers one copy, the dedup key must be that copy
-        exchange.setVariable(WEBHOOK_ID, request.singleHeader(StandardWebhooksScheme.ID_HEADER));
     }
 }

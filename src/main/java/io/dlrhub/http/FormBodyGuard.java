@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.Locale;
 import java.util.Set;
@@ -18,17 +18,17 @@ final class FormBodyGuard implements Handler<RoutingContext> {
     /** The methods Vert.x decodes a form body for (HttpUtils.isValidMultipartMethod). */
     private static final Set<String> FORM_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
 
-    private final boolean webhooks;
+    private final JsonErrorPages pages;
 
-    FormBodyGuard(boolean webhooks) {
-        this.webhooks = webhooks;
+    FormBodyGuard(JsonErrorPages pages) {
+        this.pages = pages;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         String method = ctx.request().method().name();
         if (!FORM_METHODS.contains(method) && isForm(ctx.request().getHeader("Content-Type"))) {
-            JsonErrorPages.answer(ctx, webhooks, 400, "bad_request",
+            pages.answer(ctx, 400, "bad_request",
                     "a " + method + " request carries no form: send form fields with POST, or in the query string");
             return;
         }

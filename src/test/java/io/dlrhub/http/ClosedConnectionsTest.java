@@ -1,8 +1,8 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dlrhub.ingress.ClosedConnections.Reason;
+import io.dlrhub.http.ClosedConnections.Reason;
 import io.dlrhub.support.CapturedLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +54,16 @@ import org.apache.camel.support.processor.DelegateAsyncProcessor;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * The two listeners: webhooks on {@code http.port}, the operations API (and later health and
- * metrics) on {@code management.port}, so the public port exposes nothing but webhooks.
- * camel-platform-http-main (camel.server.*, camel.management.*) is not available for Camel 4.22
- * here, so the Vert.x servers are registered the way the platform-http-vertx docs show.
+ * The two listeners: the public one on {@code http.port} (webhooks: what ingress plugs in through
+ * {@link PublicRoutes}), and the management one on {@code management.port} (health, metrics and the
+ * operations API, whose routes name {@link #MANAGEMENT_ENGINE}), so the public port exposes nothing
+ * but webhooks. camel-platform-http-main (camel.server.*, camel.management.*) is not available for
+ * Camel 4.22 here, so the Vert.x servers are registered the way the platform-http-vertx docs show.
+ * <p>
+ * Threads: each connection is served by one Vert.x event loop (its guards, timers and error
+ * answers run there). Routes on the public listener run on that event loop too, unless
+ * {@code http.blocking-adapters=true}; routes on the management listener, which query the database
+ * synchronously, run on the Vert.x worker pool ({@code http.worker-threads}), as platform-http does.
  */
 public class HttpServerConfiguration implements CamelConfiguration {
 
@@ -86,7 +93,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         long requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
         Listener webhookListener = new Listener(webhooks, true, limits, clientAddress, requestTimeoutMs);
         webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512), limits.requestsPerAddress(),
-                settings.getLong("rate-limit-per-second", 0), clientAddress, true);
+                settings.getLong("rate-limit-per-second", 0), clientAddress, webhookListener.pages);
         context.addService(webhookListener);
         context.getComponent("platform-http", PlatformHttpComponent.class)
                 .setEngine(new ListenerEngine(webhooks.getBindPort(), !settings.getBoolean("http.blocking-adapters", false)));
@@ -100,7 +107,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         }
         Listener managementListener = new Listener(management, false, limits, clientAddress, requestTimeoutMs);
         // no shared pool of slots to protect here, but one address must not hold all of them either
-        managementListener.guard = new TrafficGuard(Integer.MAX_VALUE, limits.requestsPerAddress(), 0, clientAddress, false);
+        managementListener.guard = new TrafficGuard(Integer.MAX_VALUE, limits.requestsPerAddress(), 0, clientAddress,
+                managementListener.pages);
         context.addService(managementListener);
         context.getRegistry().bind(MANAGEMENT_ENGINE, new ListenerEngine(management.getBindPort(), false));
 
@@ -291,10 +299,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
     static final class Listener extends VertxPlatformHttpServer {
 
         private final VertxPlatformHttpServerConfiguration configuration;
-        private final boolean webhooks;
+        /** the public listener: the routes behind it may plug in (PublicRoutes) */
+        private final boolean publicListener;
         private final ConnectionLimits limits;
         private final ClientAddress clientAddress;
         private final long requestTimeoutMs;
+        private final JsonErrorPages pages = new JsonErrorPages();
         private TrafficGuard guard;
         private ClosedConnections closed;
         private ConnectionGuard connections;
@@ -302,11 +312,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
         private HttpServer server;
         private long flushTimer = -1;
 
-        Listener(VertxPlatformHttpServerConfiguration configuration, boolean webhooks, ConnectionLimits limits,
+        Listener(VertxPlatformHttpServerConfiguration configuration, boolean publicListener, ConnectionLimits limits,
                  ClientAddress clientAddress, long requestTimeoutMs) {
             super(configuration);
             this.configuration = configuration;
-            this.webhooks = webhooks;
+            this.publicListener = publicListener;
             this.limits = limits;
             this.clientAddress = clientAddress;
             this.requestTimeoutMs = requestTimeoutMs;
@@ -315,7 +325,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         protected void doInit() throws Exception {
             super.doInit();
-            closed = new ClosedConnections(webhooks ? "webhooks" : "management", Metrics.registry(getCamelContext()));
+            closed = new ClosedConnections(publicListener ? "webhooks" : "management", Metrics.registry(getCamelContext()));
         }
 
         /**
@@ -413,7 +423,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
             String name = VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort());
             Router routes = Router.router(getVertx());
             root = Router.router(getVertx());
-            connections = new ConnectionGuard(getVertx(), limits, clientAddress, closed, webhooks);
+            connections = new ConnectionGuard(getVertx(), limits, clientAddress, closed, pages);
             root.route().order(Integer.MIN_VALUE).handler(connections.requests()).failureHandler(connections.hangUps());
             root.route(configuration.getPath() + "*").subRouter(routes);
             VertxPlatformHttpServerConfiguration.BodyHandler options = configuration.getBodyHandler();
@@ -443,27 +453,39 @@ public class HttpServerConfiguration implements CamelConfiguration {
                             + " (is the port in use?): " + taken.getMessage());
                 }
             }
+            // the routes are configured when the context starts its services: their hook is bound by now
+            PublicRoutes routes = publicListener ? publicRoutes() : PublicRoutes.NONE;
+            pages.plugIn(routes);
             super.doStart();
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
                     VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
-            JsonErrorPages.install(router, webhooks, Metrics.registry(getCamelContext()), getCamelContext());
+            pages.install(router);
             // while stopping, routes disappear one by one: answer 503 (retry later), never 404 or 500
             router.route().order(Integer.MIN_VALUE).handler(ctx -> {
                 if (getCamelContext().isStopping()) {
-                    JsonErrorPages.stopping(ctx, webhooks);
+                    pages.stopping(ctx);
                 } else {
                     ctx.next();
                 }
             });
             // before any body handler: Vert.x answers a GET with a form Content-Type with a 500
-            router.route().order(-98).handler(new FormBodyGuard(webhooks));
-            if (webhooks) {
+            router.route().order(-98).handler(new FormBodyGuard(pages));
+            if (publicListener) {
                 // before the body is read: a request that takes too long is cut (408), a flood refused early
-                router.route("/webhooks/*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));
-                router.route("/webhooks/*").order(-99).handler(guard);
+                router.route(routes.path() + "*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));
+                router.route(routes.path() + "*").order(-99).handler(guard);
             } else {
                 router.route().order(-99).handler(guard);
             }
+        }
+
+        /** What ingress plugged in (http does not import it), or nothing: then answers as on the management port. */
+        private PublicRoutes publicRoutes() {
+            Set<PublicRoutes> bound = getCamelContext().getRegistry().findByType(PublicRoutes.class);
+            if (bound.size() > 1) {
+                throw new IllegalStateException("more than one PublicRoutes bean in the registry: " + bound);
+            }
+            return bound.isEmpty() ? PublicRoutes.NONE : bound.iterator().next();
         }
     }
 }

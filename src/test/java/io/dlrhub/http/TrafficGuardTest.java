@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,20 +25,20 @@ final class TrafficGuard implements Handler<RoutingContext> {
     private final int maxPerClient;
     private final double perSecond;
     private final ClientAddress clientAddress;
-    private final boolean webhooks;
+    private final JsonErrorPages pages;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** only clients with a request in progress: an entry goes with its last request */
     private final SlotsPerKey inFlightPerClient;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    /** @param webhooks true on the webhook listener: refusals go to the event log and metrics */
-    TrafficGuard(int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, boolean webhooks) {
+    /** @param pages the listener's error answers (on the public listener, refusals are also logged and counted) */
+    TrafficGuard(int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, JsonErrorPages pages) {
         this.maxConcurrent = maxConcurrent;
         this.maxPerClient = maxPerClient;
         this.inFlightPerClient = new SlotsPerKey(maxPerClient);
         this.perSecond = perSecond;
         this.clientAddress = clientAddress;
-        this.webhooks = webhooks;
+        this.pages = pages;
     }
 
     @Override
@@ -89,7 +89,7 @@ final class TrafficGuard implements Handler<RoutingContext> {
 
     private void refuse(RoutingContext ctx, int status, String code, String message) {
         ctx.response().putHeader("Retry-After", "1");
-        JsonErrorPages.answer(ctx, webhooks, status, code, message);
+        pages.answer(ctx, status, code, message);
     }
 
     /** A token bucket holding up to one second's worth of requests. */

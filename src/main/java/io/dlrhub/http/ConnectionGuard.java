@@ -1,10 +1,10 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.dlrhub.auth.ClientAddress;
-import io.dlrhub.ingress.ClosedConnections.Reason;
+import io.dlrhub.http.ClosedConnections.Reason;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
@@ -43,18 +43,18 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     private final ConnectionLimits limits;
     private final ClientAddress clientAddress;
     private final ClosedConnections closed;
-    private final boolean webhooks;
+    private final JsonErrorPages pages;
     private final SlotsPerKey perAddress;
     private final Map<HttpConnection, Slot> open = new ConcurrentHashMap<>();
 
     ConnectionGuard(Vertx vertx, ConnectionLimits limits, ClientAddress clientAddress, ClosedConnections closed,
-                    boolean webhooks) {
+                    JsonErrorPages pages) {
         this.vertx = vertx;
         this.limits = limits;
         this.perAddress = new SlotsPerKey(limits.connectionsPerAddress());
         this.clientAddress = clientAddress;
         this.closed = closed;
-        this.webhooks = webhooks;
+        this.pages = pages;
     }
 
     /** A new connection (after the TLS handshake, which Vert.x bounds by its own 10 s timeout). */
@@ -119,7 +119,7 @@ final class ConnectionGuard implements Handler<HttpConnection> {
             closed.closed(Reason.READ_TIMEOUT, peer);
             if (!ctx.response().headWritten()) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                JsonErrorPages.answer(ctx, webhooks, 408, "request_timeout",
+                pages.answer(ctx, 408, "request_timeout",
                         "the request body did not arrive in time (HTTP_READ_TIMEOUT_MS)");
             }
             // the rest of the body would be read as the next request: the connection is done

@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import io.dlrhub.SettingValues;
 import io.dlrhub.Settings;

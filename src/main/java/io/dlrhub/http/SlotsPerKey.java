@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

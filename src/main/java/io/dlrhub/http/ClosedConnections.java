@@ -1,4 +1,4 @@
-package io.dlrhub.ingress;
+package io.dlrhub.http;
 
 import java.util.Comparator;
 import java.util.Map;
