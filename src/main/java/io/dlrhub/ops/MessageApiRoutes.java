@@ -9,6 +9,7 @@ import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
 import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.ops.ManagementApi;
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -17,9 +18,13 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class MessageApiRoutes extends RouteBuilder {
 
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
     @Override
     public void configure() throws Exception {
-        MessageHistory history = new MessageHistory(getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        MessageHistory history = new MessageHistory(dataSource);
         AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
 
         ManagementApi.secured(from("platform-http:/api/messages/{provider}/{message_id}?httpMethodRestrict=GET&"

@@ -16,6 +16,7 @@ import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.outbox.OutboxStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import io.dlrhub.store.GroupCommit;
@@ -33,20 +34,27 @@ public class ObserveRoutes extends RouteBuilder {
 
     private final Map<String, AtomicLong> outboxRows = new ConcurrentHashMap<>();
 
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
+    @BeanInject
+    GroupCommit writer;
+
+    @BeanInject
+    OutboxStore outbox;
+
     @Override
     public void configure() throws Exception {
         HealthCheckRegistry health = HealthCheckRegistry.get(getContext());
-        DatabaseHealthCheck database = new DatabaseHealthCheck(
-                getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        DatabaseHealthCheck database = new DatabaseHealthCheck(dataSource);
         database.setCamelContext(getContext());
         health.register(database);
-        GroupCommit writer = getContext().getRegistry().lookupByNameAndType("groupCommit", GroupCommit.class);
         for (WriterHealthCheck check : List.of(WriterHealthCheck.readiness(writer), WriterHealthCheck.liveness(writer))) {
             check.setCamelContext(getContext());
             health.register(check);
         }
         PrometheusMeterRegistry metrics = Metrics.registry(getContext());
-        OutboxStore outbox = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
 
         from("platform-http:/observe/health?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-health")

@@ -12,6 +12,7 @@ import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
 import io.dlrhub.ops.ManagementApi;
 import io.dlrhub.http.JsonAnswer;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -29,9 +30,12 @@ public class OutboxApiRoutes extends RouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxApiRoutes.class);
 
+    /** From the composition root (app.CoreConfiguration). */
+    @BeanInject
+    OutboxStore store;
+
     @Override
     public void configure() throws Exception {
-        OutboxStore store = getContext().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
         AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
         if (!admin.isConfigured()) {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");

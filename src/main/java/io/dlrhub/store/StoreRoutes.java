@@ -3,6 +3,7 @@ package io.dlrhub.store;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -18,12 +19,15 @@ public class StoreRoutes extends RouteBuilder {
      */
     public static final String RESULTS = "dlrResults";
 
+    /** From the composition root (app.CoreConfiguration). */
+    @BeanInject
+    GroupCommit groupCommit;
+
     @Override
     public void configure() {
-        GroupCommit store = getContext().getRegistry().lookupByNameAndType("groupCommit", GroupCommit.class);
         from("direct:persist-event")
                 .routeId("persist-event")
-                .process(new PersistEvent(store));
+                .process(new PersistEvent(groupCommit));
     }
 
     /** The results of this request so far; webhook-ingress creates the list before calling the adapter. */
