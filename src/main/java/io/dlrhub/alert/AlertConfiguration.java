@@ -4,20 +4,27 @@ import java.util.Properties;
 
 import io.dlrhub.Settings;
 import io.dlrhub.Metrics;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
 import org.apache.camel.support.DefaultHeaderFilterStrategy;
 
 /**
  * Binds the beans routes/sink-alert.camel.yaml uses: the digest composer, the SMTP session
  * options and the filter that decides which message headers become mail headers.
  */
+@Configuration
 public class AlertConfiguration implements CamelConfiguration {
 
-    @Override
-    public void configure(CamelContext context) {
+    @BindToRegistry
+    public AlertDigest alertDigest(CamelContext context) {
+        return new AlertDigest(Metrics.registry(context));
+    }
+
+    @BindToRegistry
+    public Properties smtpProperties(CamelContext context) {
         Settings settings = new Settings(context);
-        context.getRegistry().bind("alertDigest", AlertDigest.class, new AlertDigest(Metrics.registry(context)));
         Properties smtp = new Properties();
         // strict: "yes" or "1" must not quietly mean false and send the SMTP password in clear
         boolean startTls = settings.getBoolean("smtp.starttls", false);
@@ -28,8 +35,12 @@ public class AlertConfiguration implements CamelConfiguration {
         smtp.setProperty("mail.smtp.connectiontimeout", timeout);
         smtp.setProperty("mail.smtp.timeout", timeout);
         smtp.setProperty("mail.smtp.writetimeout", timeout);
-        context.getRegistry().bind("smtpProperties", Properties.class, smtp);
-        context.getRegistry().bind("alertMailHeaders", DefaultHeaderFilterStrategy.class, onlySubject());
+        return smtp;
+    }
+
+    @BindToRegistry
+    public DefaultHeaderFilterStrategy alertMailHeaders() {
+        return onlySubject();
     }
 
     /**

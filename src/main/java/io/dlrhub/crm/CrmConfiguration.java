@@ -3,16 +3,18 @@ package io.dlrhub.crm;
 import java.time.Clock;
 
 import io.dlrhub.Settings;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
 
 /** Binds {@code crmRequest} for routes/sink-crm.camel.yaml from CRM_TOKEN and CRM_SIGNING_SECRET. */
+@Configuration
 public class CrmConfiguration implements CamelConfiguration {
 
-    @Override
-    public void configure(CamelContext context) {
+    @BindToRegistry
+    public CrmRequest crmRequest(CamelContext context) {
         Settings settings = new Settings(context);
-        context.getRegistry().bind("crmRequest", CrmRequest.class, new CrmRequest(
-                settings.get("crm.token", null), settings.get("crm.signing-secret", null), Clock.systemUTC()));
+        return new CrmRequest(settings.get("crm.token", null), settings.get("crm.signing-secret", null), Clock.systemUTC());
     }
 }
