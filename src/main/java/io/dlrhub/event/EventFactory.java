@@ -58,23 +58,37 @@ public class EventFactory {
      */
     public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
                                  String optionalFields, String statusMapping, String dedupKey, String timeFormat) {
-        FieldMapping required = FieldMapping.parse(requiredFields);
-        FieldMapping optional = FieldMapping.parse(optionalFields);
-        for (String field : Set.of("channel", "message_id", "provider_status")) {
-            if (!required.sources().containsKey(field)) {
-                throw new IllegalStateException("The " + provider + " adapter does not say where " + field + " comes from");
-            }
+        EventMapping mapping;
+        try {
+            mapping = EventMapping.parse(requiredFields, optionalFields, statusMapping, timeFormat);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("The " + provider + " adapter is broken: " + e.getMessage(), e);
         }
-        String channel = value(fields, required.sources().get("channel"), true).toUpperCase(Locale.ROOT);
+        return create(provider, fields, mapping, dedupKey);
+    }
+
+    /**
+     * @param mapping  where each canonical field comes from (checked when the adapter was loaded)
+     * @param dedupKey the provider's identity for this webhook, null for channel + message_id + provider_status
+     */
+    public CanonicalEvent create(String provider, Map<String, ?> fields, EventMapping mapping, String dedupKey) {
+        Map<String, FieldMapping.Source> sources = mapping.fields().sources();
+        String channel = value(fields, sources.get("channel"), true).toUpperCase(Locale.ROOT);
         if (channel.length() > MAX_FIELD_LENGTH) {
             // upper case can be longer than the original (ß becomes SS)
-            throw InvalidEventException.invalid(sourceName(required.sources().get("channel"), "channel"),
+            throw InvalidEventException.invalid(sourceName(sources.get("channel"), "channel"),
                     "is longer than " + MAX_FIELD_LENGTH + " characters");
         }
-        String messageId = value(fields, required.sources().get("message_id"), true);
-        String providerStatus = value(fields, required.sources().get("provider_status"), true);
-        String errorCode = value(fields, source(required, optional, "error_code"), false);
-        OffsetDateTime occurredAt = timestamp(fields, source(required, optional, "occurred_at"), timeFormat);
+        String messageId = value(fields, sources.get("message_id"), true);
+        String providerStatus = value(fields, sources.get("provider_status"), true);
+        Set<String> used = mapping.fields().sourceFields();
+        String errorCode = value(fields, sources.get("error_code"), false);
+        if (errorCode != null && mapping.noErrorCodes().contains(errorCode)) {
+            // "no error" is not an error code: the field stays in attributes as the provider sent it
+            errorCode = null;
+            used.remove(sources.get("error_code").field());
+        }
+        OffsetDateTime occurredAt = timestamp(fields, sources.get("occurred_at"), mapping.timeFormat());
 
         String key = dedupKey != null ? dedupKey : String.join(KEY_SEPARATOR, channel, messageId, providerStatus);
         if (dedupKey != null && (dedupKey.isBlank() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH
@@ -82,17 +96,11 @@ public class EventFactory {
             throw InvalidEventException.invalid("the webhook id", "must be a printable value of at most "
                     + MAX_DEDUP_KEY_LENGTH + " characters");
         }
-        Set<String> used = required.sourceFields();
-        used.addAll(optional.sourceFields());
-        CanonicalStatus status = statusMappings.map(statusMapping != null ? statusMapping : provider, providerStatus);
+        CanonicalStatus status = statusMappings.map(
+                mapping.statusMapping() != null ? mapping.statusMapping() : provider, providerStatus);
         OffsetDateTime receivedAt = clock.get().truncatedTo(ChronoUnit.MILLIS);
         return new CanonicalEvent(EventIds.at(receivedAt.toInstant().toEpochMilli()), provider, channel, messageId,
                 status, providerStatus, errorCode, occurredAt, receivedAt, attributes(fields, used), key);
-    }
-
-    private static FieldMapping.Source source(FieldMapping required, FieldMapping optional, String field) {
-        FieldMapping.Source source = required.sources().get(field);
-        return source != null ? source : optional.sources().get(field);
     }
 
     private static String value(Map<String, ?> fields, FieldMapping.Source source, boolean required) {

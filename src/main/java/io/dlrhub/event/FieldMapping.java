@@ -9,12 +9,12 @@ import java.util.Set;
  * {@code "channel=channel, message_id=message_id, provider_status=status"}. A value in single
  * quotes is a constant ({@code channel='SMS'}) for providers that do not send that field.
  */
-record FieldMapping(Map<String, Source> sources) {
+public record FieldMapping(Map<String, Source> sources) {
 
     static final Set<String> CANONICAL_FIELDS =
             Set.of("channel", "message_id", "provider_status", "error_code", "occurred_at");
 
-    record Source(String field, String constant) {
+    public record Source(String field, String constant) {
 
         boolean isConstant() {
             return constant != null;
@@ -50,7 +50,7 @@ record FieldMapping(Map<String, Source> sources) {
     }
 
     /** The webhook fields this mapping reads; everything else the provider sent becomes attributes. */
-    Set<String> sourceFields() {
+    public Set<String> sourceFields() {
         Set<String> fields = new java.util.HashSet<>();
         sources.values().stream().filter(s -> !s.isConstant()).forEach(s -> fields.add(s.field()));
         return fields;

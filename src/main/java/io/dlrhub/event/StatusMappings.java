@@ -1,7 +1,6 @@
 package io.dlrhub.event;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,7 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -45,6 +45,19 @@ public class StatusMappings {
         return status != null ? status : CanonicalStatus.UNKNOWN;
     }
 
+    /**
+     * Loads a mapping file now and refuses it if it is missing or has a line that is not
+     * {@code WORD = STATUS}: an adapter that names it is not started.
+     */
+    public void check(String mappingName) {
+        Path file = directory.resolve(mappingName + ".properties");
+        FileTime modified = lastModified(file);
+        if (modified.toMillis() == 0) {
+            throw new IllegalArgumentException("the status mapping file " + file + " does not exist");
+        }
+        cache.put(mappingName, new Loaded(modified, read(file), System.nanoTime()));
+    }
+
     Map<String, CanonicalStatus> mapping(String mappingName) {
         Loaded loaded = cache.get(mappingName);
         long now = System.nanoTime();
@@ -54,8 +67,10 @@ public class StatusMappings {
         }
         Path file = directory.resolve(mappingName + ".properties");
         FileTime modified = lastModified(file);
-        if (loaded == null || !loaded.modified().equals(modified)) {
-            loaded = new Loaded(modified, read(file, modified), now);
+        if (loaded == null) {
+            loaded = new Loaded(modified, modified.toMillis() == 0 ? missing(file) : read(file), now);
+        } else if (!loaded.modified().equals(modified)) {
+            loaded = new Loaded(modified, reread(file, modified, loaded.mapping()), now);
         } else {
             loaded = new Loaded(modified, loaded.mapping(), now);
         }
@@ -63,29 +78,70 @@ public class StatusMappings {
         return loaded.mapping();
     }
 
-    private static Map<String, CanonicalStatus> read(Path file, FileTime modified) {
+    /** An edited file: a broken save is logged with its line, and the last good mapping goes on serving. */
+    private static Map<String, CanonicalStatus> reread(Path file, FileTime modified, Map<String, CanonicalStatus> lastGood) {
         if (modified.toMillis() == 0) {
-            LOG.warn("No status mapping file {}: every status of this provider is stored as UNKNOWN", file);
-            return Map.of();
+            LOG.error("The status mapping file {} was removed; the last good mapping stays in use", file);
+            return lastGood;
         }
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
+        try {
+            return read(file);
+        } catch (IllegalArgumentException broken) {
+            LOG.error("The edit of {} is refused, the last good mapping stays in use: {}", file, broken.getMessage());
+            return lastGood;
+        }
+    }
+
+    private static Map<String, CanonicalStatus> missing(Path file) {
+        LOG.warn("No status mapping file {}: every status of this provider is stored as UNKNOWN", file);
+        return Map.of();
+    }
+
+    /** Lines {@code WORD = STATUS} (or {@code WORD: STATUS}); # and ! start a comment; a word is listed once. */
+    static Map<String, CanonicalStatus> read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read status mapping " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the status mapping " + file + ": " + e.getMessage(), e);
         }
-        Map<String, CanonicalStatus> mapping = new ConcurrentHashMap<>();
-        for (String word : properties.stringPropertyNames()) {
-            String target = properties.getProperty(word).trim().toUpperCase(Locale.ROOT);
+        Map<String, CanonicalStatus> mapping = new HashMap<>();
+        Map<String, Integer> lineOfWord = new HashMap<>();
+        for (int index = 0; index < lines.size(); index++) {
+            int lineNumber = index + 1;
+            String line = lines.get(index).strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+                continue;
+            }
+            int separator = firstSeparator(line);
+            String word = separator < 0 ? "" : line.substring(0, separator).strip();
+            if (separator < 0 || word.isEmpty()) {
+                throw new IllegalArgumentException(file + ":" + lineNumber + ": '" + line
+                        + "' is not of the form WORD = STATUS");
+            }
+            String target = line.substring(separator + 1).strip().toUpperCase(Locale.ROOT);
+            CanonicalStatus status;
             try {
-                mapping.put(normalize(word), CanonicalStatus.valueOf(target));
+                status = CanonicalStatus.valueOf(target);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("Status mapping " + file + " maps " + word + " to '" + target
+                throw new IllegalArgumentException(file + ":" + lineNumber + ": " + word + " is mapped to '" + target
                         + "', which is not one of QUEUED, SENT, DELIVERED, READ, FAILED, UNKNOWN");
             }
+            Integer earlier = lineOfWord.putIfAbsent(normalize(word), lineNumber);
+            if (earlier != null) {
+                throw new IllegalArgumentException(file + ":" + lineNumber + ": " + word + " is already mapped on line "
+                        + earlier + " (words are matched ignoring case)");
+            }
+            mapping.put(normalize(word), status);
         }
         LOG.info("Loaded status mapping {} ({} words)", file, mapping.size());
-        return mapping;
+        return Map.copyOf(mapping);
+    }
+
+    private static int firstSeparator(String line) {
+        int equals = line.indexOf('=');
+        int colon = line.indexOf(':');
+        return equals < 0 ? colon : colon < 0 ? equals : Math.min(equals, colon);
     }
 
     private static FileTime lastModified(Path file) {
@@ -94,7 +150,7 @@ public class StatusMappings {
         } catch (NoSuchFileException e) {
             return FileTime.fromMillis(0);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot read status mapping " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the status mapping " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.dlrhub.ingress;
 import io.dlrhub.auth.StandardWebhooksScheme;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.http.ExactSource;
+import io.dlrhub.event.WebhookVariables;
 import org.apache.camel.Exchange;
 
 /**
@@ -15,7 +16,7 @@ final class AdapterVariables {
 
     static final String METHOD = "dlrMethod";
     static final String CONTENT_TYPE = "dlrContentType";
-    static final String WEBHOOK_ID = "dlrWebhookId";
+    static final String WEBHOOK_ID = WebhookVariables.WEBHOOK_ID;
 
     private AdapterVariables() {
     }

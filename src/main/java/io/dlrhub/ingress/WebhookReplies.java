@@ -9,7 +9,7 @@ import io.dlrhub.auth.ForbiddenException;
 import io.dlrhub.auth.WebhookRequest;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.event.EventRoutes;
+import io.dlrhub.event.WebhookVariables;
 import io.dlrhub.event.InvalidEventException;
 import io.dlrhub.store.StoreResult;
 import io.dlrhub.store.StoreRoutes;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /** Writes the answer to the provider and the matching event-log line. */
 final class WebhookReplies {
 
-    static final String PROVIDER = EventRoutes.PROVIDER;
+    static final String PROVIDER = WebhookVariables.PROVIDER;
     static final String REMOTE = "dlrRemote";
     static final String KNOWN_PROVIDER = "dlrKnownProvider";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
@@ -46,7 +46,7 @@ final class WebhookReplies {
         List<StoreResult> results = StoreRoutes.results(exchange);
         if (results.isEmpty()) {
             // the provider sent nothing to store (an empty or null report); if this is every request,
-            // the adapter route does not end in direct:accept-event
+            // the adapter route does not end in dlr:event
             LOG.warn("A webhook of provider {} carried no delivery report", exchange.getVariable(PROVIDER));
             throw new InvalidEventException("invalid_body", "the request carries no delivery report");
         }

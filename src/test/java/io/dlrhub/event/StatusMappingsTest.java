@@ -69,15 +69,47 @@ class StatusMappingsTest {
     }
 
     @Test
-    void aNonCanonicalTargetIsRefusedNamingTheFileAndTheWord(@TempDir Path dir) throws IOException {
+    void aNonCanonicalTargetIsRefusedNamingTheFileLineAndWord(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("acme.properties");
         Files.writeString(file, "OK = DELIVERED\nGARBLED = BOGUS\n");
         StatusMappings mappings = new StatusMappings(dir);
 
-        assertThatThrownBy(() -> mappings.map("acme", "OK"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining(file.toString())
-                .hasMessageContaining("GARBLED")
-                .hasMessageContaining("BOGUS");
+        assertThatThrownBy(() -> mappings.check("acme"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(file + ":2: GARBLED is mapped to 'BOGUS'");
+    }
+
+    @Test
+    void aLineWithoutAStatusOrAWordListedTwiceIsRefusedWithItsLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("acme.properties");
+        Files.writeString(file, "# comment\nOK DELIVERED\n");
+        assertThatThrownBy(() -> new StatusMappings(dir).check("acme"))
+                .hasMessageContaining(file + ":2: 'OK DELIVERED' is not of the form WORD = STATUS");
+
+        Files.writeString(file, "ok = DELIVERED\n\nOK = FAILED\n");
+        assertThatThrownBy(() -> new StatusMappings(dir).check("acme"))
+                .hasMessageContaining(file + ":3: OK is already mapped on line 1");
+
+        assertThatThrownBy(() -> new StatusMappings(dir).check("nobody"))
+                .hasMessageContaining("nobody.properties does not exist");
+    }
+
+    @Test
+    void aBrokenEditIsRefusedAndTheLastGoodMappingGoesOnServing(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("acme.properties");
+        Files.writeString(file, "OK = DELIVERED\n");
+        StatusMappings mappings = new StatusMappings(dir, java.time.Duration.ZERO);
+        mappings.check("acme");
+
+        FileTime before = Files.getLastModifiedTime(file);
+        Files.writeString(file, "OK = DELIVERD\nSEEN = READ\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 10_000));
+
+        assertThat(mappings.map("acme", "OK")).isEqualTo(CanonicalStatus.DELIVERED);
+        assertThat(mappings.map("acme", "SEEN")).as("nothing of the broken edit is used").isEqualTo(CanonicalStatus.UNKNOWN);
+
+        Files.writeString(file, "OK = DELIVERED\nSEEN = READ\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 20_000));
+        assertThat(mappings.map("acme", "SEEN")).as("the next good save is used").isEqualTo(CanonicalStatus.READ);
     }
 }

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RouteReloadTest {
 
     static final String TOKEN = "reload-token";
-    static final String ORIGINAL_FIELDS = "channel=channel, message_id=message_id, provider_status=status";
-    static final String EDITED_FIELDS = "channel=channel, message_id=msg, provider_status=status";
-    static final List<String> JAVA_ROUTES = List.of("webhook-ingress", "require-form", "accept-event", "persist-event",
+    static final String ORIGINAL_FIELDS = "              messageId: message_id\n";
+    static final String EDITED_FIELDS = "              messageId: msg\n";
+    static final List<String> JAVA_ROUTES = List.of("webhook-ingress", "require-form", "persist-event",
             "outbox-dispatcher");
     static final List<String> FILE_ROUTES = List.of("provider-smsby", "sink-crm", "sink-alert");
 
@@ -84,7 +84,7 @@ class RouteReloadTest {
             save(broken);
             Instant saved = Instant.now();
 
-            // the watcher has to notice the save and try to load it: keep calling until Camel has
+            // the watcher has to notice the save and try to load it: keep calling until the service has
             // logged the failed reload, then for 3 s more; every call must be served by the last good adapter
             Instant failureSeen = null;
             List<String> answers = new ArrayList<>();
@@ -102,7 +102,7 @@ class RouteReloadTest {
                     break;
                 }
                 assertThat(Duration.between(saved, Instant.now()))
-                        .as("Camel never reported the broken save as a failed reload; log: %s", log.lines())
+                        .as("the broken save was never reported as refused; log: %s", log.lines())
                         .isLessThan(Duration.ofSeconds(20));
                 Thread.sleep(100);
             }
@@ -120,6 +120,23 @@ class RouteReloadTest {
         save(lastGood.replace(EDITED_FIELDS, ORIGINAL_FIELDS));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(webhook("message_id").status()).isEqualTo(200));
+    }
+
+    @Test
+    void aSaveWithAMisspeltParameterIsRefusedNamingItsLineAndTheLastGoodAdapterServes() throws Exception {
+        start(true);
+        try (CapturedLog log = CapturedLog.attach()) {
+            editAdapter(ORIGINAL_FIELDS, "              mesageId: msg\n");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(reloadFailures(log)).anySatisfy(line ->
+                            assertThat(line).contains("smsby.camel.yaml line 18: dlr:event has no parameter mesageId")));
+            // the whole time, and after: the last good adapter answers
+            for (int i = 0; i < 10; i++) {
+                assertOldFieldsAccepted();
+                Thread.sleep(100);
+            }
+        }
+        assertRoutesStarted(FILE_ROUTES);
     }
 
     @Test
@@ -230,14 +247,10 @@ class RouteReloadTest {
         return hub.context().getRoutes().stream().map(r -> r.getRouteId()).sorted().toList();
     }
 
-    /**
-     * Camel's warnings about saves it could not load. Writing a file in place first truncates it,
-     * so the watcher may also see the empty file ("Resource is empty") before the broken text;
-     * only a failure on the broken text itself counts.
-     */
+    /** The service's errors about saves it refused (an empty file, the instant an editor truncates it, is not one). */
     static List<String> reloadFailures(CapturedLog log) {
         return log.lines().stream()
-                .filter(l -> l.contains("Error reloading routes") && !l.contains("Resource is empty"))
+                .filter(l -> l.contains("is refused, the last good routes stay in use"))
                 .map(l -> l.length() > 300 ? l.substring(0, 300) + "..." : l)
                 .toList();
     }
