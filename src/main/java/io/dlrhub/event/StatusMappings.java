@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Locale;
 import java.util.Map;
+import java.io.StringReader;
 import java.util.HashMap;
+import java.util.Properties;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -97,7 +99,7 @@ public class StatusMappings {
         return Map.of();
     }
 
-    /** Lines {@code WORD = STATUS} (or {@code WORD: STATUS}); # and ! start a comment; a word is listed once. */
+    /** Lines {@code WORD = STATUS} in properties syntax; # and ! start a comment; a word is listed once. */
     static Map<String, CanonicalStatus> read(Path file) {
         List<String> lines;
         try {
@@ -113,13 +115,19 @@ public class StatusMappings {
             if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
                 continue;
             }
-            int separator = firstSeparator(line);
-            String word = separator < 0 ? "" : line.substring(0, separator).strip();
-            if (separator < 0 || word.isEmpty()) {
+            // one line read as properties: escapes such as "Не\ доставлено = FAILED" keep working
+            Properties entry = new Properties();
+            try {
+                entry.load(new StringReader(line));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ":" + lineNumber + ": " + e.getMessage());
+            }
+            String word = entry.stringPropertyNames().stream().findFirst().orElse("");
+            String target = entry.getProperty(word, "").strip().toUpperCase(Locale.ROOT);
+            if (word.isBlank() || target.isEmpty()) {
                 throw new IllegalArgumentException(file + ":" + lineNumber + ": '" + line
                         + "' is not of the form WORD = STATUS");
             }
-            String target = line.substring(separator + 1).strip().toUpperCase(Locale.ROOT);
             CanonicalStatus status;
             try {
                 status = CanonicalStatus.valueOf(target);
@@ -136,12 +144,6 @@ public class StatusMappings {
         }
         LOG.info("Loaded status mapping {} ({} words)", file, mapping.size());
         return Map.copyOf(mapping);
-    }
-
-    private static int firstSeparator(String line) {
-        int equals = line.indexOf('=');
-        int colon = line.indexOf(':');
-        return equals < 0 ? colon : colon < 0 ? equals : Math.min(equals, colon);
     }
 
     private static FileTime lastModified(Path file) {

@@ -82,9 +82,9 @@ class StatusMappingsTest {
     @Test
     void aLineWithoutAStatusOrAWordListedTwiceIsRefusedWithItsLine(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("acme.properties");
-        Files.writeString(file, "# comment\nOK DELIVERED\n");
+        Files.writeString(file, "# comment\nDELIVERED\n");
         assertThatThrownBy(() -> new StatusMappings(dir).check("acme"))
-                .hasMessageContaining(file + ":2: 'OK DELIVERED' is not of the form WORD = STATUS");
+                .hasMessageContaining(file + ":2: 'DELIVERED' is not of the form WORD = STATUS");
 
         Files.writeString(file, "ok = DELIVERED\n\nOK = FAILED\n");
         assertThatThrownBy(() -> new StatusMappings(dir).check("acme"))
