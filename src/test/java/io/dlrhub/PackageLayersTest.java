@@ -37,6 +37,7 @@ class PackageLayersTest {
             Map.entry("http", Set.of("", "auth")),
             Map.entry("ingress", Set.of("", "http", "auth", "event", "store")),
             Map.entry("ops", Set.of("", "http", "auth", "event", "store", "outbox")),
+            Map.entry("contract", Set.of("", "event", "outbox")),
             Map.entry("app", Set.of("", "event", "store", "outbox")));
 
     @Test
