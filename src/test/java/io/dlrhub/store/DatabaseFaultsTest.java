@@ -78,6 +78,10 @@ class DatabaseFaultsTest {
     void aHeldLockDelaysOnlyTheWebhookThatNeedsTheRow() throws Exception {
         TestDatabase database = TestDatabase.postgres();
         Map<String, String> settings = new HashMap<>(SHORT_WAITS);
+        // the unrelated webhooks share a batch with the locked one: it waits out the 1 s lock timeout
+        // and is stored again without it; 2 s of commit timeout left too little on a busy machine
+        settings.put("db.commit-timeout-ms", "6000");
+        settings.put("db.socket-timeout-ms", "7000");
         try (RunningHub hub = RunningHub.start(database, settings)) {
             assertThat(post(hub, "locked", "SENT").status()).isEqualTo(200);
             try (Connection dba = database.connect()) {
