@@ -80,6 +80,20 @@ public final class Metrics {
     }
 
     /**
+     * dlrhub_delivery_latency_seconds{sink}: from the event's receipt to its delivery being recorded,
+     * retries included. A percentile histogram (buckets from 1 ms to a day) so that quantiles can
+     * be aggregated across instances in Prometheus.
+     */
+    public static void deliveryLatency(MeterRegistry registry, String sink, Duration latency) {
+        Timer.builder("dlrhub.delivery.latency").description("Time from receiving an event to delivering it to a sink")
+                .tag("sink", sink)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofDays(1))
+                .register(registry).record(latency.isNegative() ? Duration.ZERO : latency);
+    }
+
+    /**
      * dlrhub_outbox_stale_settles_total{sink}: outcomes not recorded because another instance had
      * taken the delivery over (this one's lease ran out): it may have been sent by both.
      */

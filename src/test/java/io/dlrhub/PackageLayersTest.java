@@ -31,7 +31,7 @@ class PackageLayersTest {
             Map.entry("event", Set.of("")),
             Map.entry("auth", Set.of("", "observe")),
             Map.entry("store", Set.of("", "event")),
-            Map.entry("outbox", Set.of("", "event", "store")),
+            Map.entry("outbox", Set.of("", "observe", "event", "store")),
             Map.entry("alert", Set.of("", "outbox")),
             Map.entry("crm", Set.of("", "auth", "outbox")),
             Map.entry("http", Set.of("", "auth")),

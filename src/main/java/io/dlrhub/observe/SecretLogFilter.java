@@ -3,6 +3,7 @@ package io.dlrhub.observe;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +117,25 @@ public final class SecretLogFilter extends AbstractFilter {
         if (secret != null && secret.length() >= MIN_LENGTH) {
             INSTANCE.secrets.add(secret);
         }
+    }
+
+    /**
+     * The text with every configured secret replaced by {@code …}: for text that is stored and
+     * shown rather than logged (a delivery attempt's error or response excerpt), where dropping
+     * the whole text would hide the reason. Longer secrets first, so one that contains another is
+     * replaced whole.
+     */
+    public static String redact(String text) {
+        if (text == null || text.isEmpty() || INSTANCE.secrets.isEmpty()) {
+            return text;
+        }
+        String redacted = text;
+        for (String secret : INSTANCE.secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+            if (redacted.contains(secret)) {
+                redacted = redacted.replace(secret, "…");
+            }
+        }
+        return redacted;
     }
 
     /** HTTP Basic credentials as they travel in an Authorization header. */

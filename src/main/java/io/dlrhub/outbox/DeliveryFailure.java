@@ -41,7 +41,7 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
         return new DeliveryFailure(false, null, clip(root.getClass().getSimpleName() + message));
     }
 
-    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < MAX_CAUSES; depth++) {
             if (type.isInstance(t)) {

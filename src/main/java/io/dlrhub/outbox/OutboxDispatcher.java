@@ -2,6 +2,9 @@ package io.dlrhub.outbox;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +55,9 @@ public class OutboxDispatcher implements ClaimHandoff {
      * a poll finds, must not wait for the load to stop.
      */
     private static final int BATCHES_PER_TURN = 10;
+    /** The detail of a "released" attempt: a claim given back without sending (see {@link HeldClaims}). */
+    private static final String UNSENT = "given back unsent: too little of its claim was left to send it safely,"
+            + " or the instance is stopping; the next poll takes it";
 
     private final CamelContext context;
     private final OutboxStore store;
@@ -202,15 +208,20 @@ public class OutboxDispatcher implements ClaimHandoff {
             return;
         }
         List<Future<Exchange>> sent = new ArrayList<>();
+        List<Attempt.Timing> timings = new ArrayList<>();
         for (OutboxRow row : rows) {
+            Attempt.Timing timing = new Attempt.Timing();
+            timings.add(timing);
             try {
                 // decided when a delivery thread is free, not when queued: the queue may be long
-                sent.add(deliveriesOf(settings).submit(() -> held.maySend(row) ? send(row.sink(), row.payload(), headers(row)) : null));
+                sent.add(deliveriesOf(settings).submit(() -> held.maySend(row)
+                        ? timed(timing, () -> send(row.sink(), row.payload(), headers(row))) : null));
             } catch (RejectedExecutionException stopping) {
                 sent.add(CompletableFuture.completedFuture(null));
             }
         }
         List<OutboxRow> delivered = new ArrayList<>();
+        Map<Long, Attempt> attempts = new HashMap<>();
         List<OutboxRow> unsent = new ArrayList<>();
         int stale = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -221,8 +232,9 @@ public class OutboxDispatcher implements ClaimHandoff {
                     unsent.add(row);
                 } else if (outcome.failure() == null) {
                     delivered.add(row);
+                    attempts.put(row.id(), Attempt.delivered(timings.get(i), outcome.exchange()));
                 } else {
-                    stale += failed(settings, List.of(row), outcome.failure());
+                    stale += failed(settings, List.of(row), outcome.failure(), timings.get(i));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Outbox delivery {} to sink {}: recording its failure failed, it is retried when its lease"
@@ -230,12 +242,10 @@ public class OutboxDispatcher implements ClaimHandoff {
             }
         }
         try {
-            List<OutboxRow> recorded = store.markDelivered(delivered, instance);
+            List<OutboxRow> recorded = store.markDelivered(delivered, instance, row -> attempts.get(row.id()));
             stale += delivered.size() - recorded.size();
-            if (!recorded.isEmpty()) {
-                Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
-            }
-            store.giveBack(unsent, instance);
+            delivered(settings.name(), recorded);
+            store.giveBack(unsent, instance, row -> Attempt.unsent(UNSENT));
         } catch (RuntimeException e) {
             LOG.warn("Outbox: could not record {} deliveries to sink {} (they are sent again when their lease runs"
                     + " out): {}", delivered.size(), settings.name(), e.getMessage());
@@ -248,7 +258,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     private void deliverDigest(SinkSettings settings, List<OutboxRow> rows) {
         try {
             if (!held.maySend(rows.get(0))) {
-                store.giveBack(rows, instance);
+                store.giveBack(rows, instance, row -> Attempt.unsent(UNSENT));
                 return;
             }
             List<Map<String, Object>> items = new ArrayList<>();
@@ -262,16 +272,17 @@ public class OutboxDispatcher implements ClaimHandoff {
             headers.put(SinkHeaders.SINK, settings.name());
             headers.put(SinkHeaders.DIGEST_COUNT, rows.size());
             headers.put(SinkHeaders.ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
-            Outcome outcome = outcome(deliveriesOf(settings).submit(() -> send(settings.name(), items, headers)), settings);
+            Attempt.Timing timing = new Attempt.Timing();
+            Outcome outcome = outcome(deliveriesOf(settings).submit(() -> timed(timing, () -> send(settings.name(), items, headers))),
+                    settings);
             int stale;
             if (outcome.failure() == null) {
-                List<OutboxRow> recorded = store.markDelivered(rows, instance);
+                Attempt attempt = Attempt.delivered(timing, outcome.exchange());
+                List<OutboxRow> recorded = store.markDelivered(rows, instance, row -> attempt);
                 stale = rows.size() - recorded.size();
-                if (!recorded.isEmpty()) {
-                    Metrics.delivery(metrics, settings.name(), "delivered", recorded.size());
-                }
+                delivered(settings.name(), recorded);
             } else {
-                stale = failed(settings, rows, outcome.failure());
+                stale = failed(settings, rows, outcome.failure(), timing);
             }
             staleSettles(settings.name(), rows.size(), stale);
         } finally {
@@ -279,14 +290,31 @@ public class OutboxDispatcher implements ClaimHandoff {
         }
     }
 
+    /** Counts and times what was recorded as delivered: dlrhub_deliveries_total and the latency from receipt. */
+    private void delivered(String sink, List<OutboxRow> recorded) {
+        if (recorded.isEmpty()) {
+            return;
+        }
+        Metrics.delivery(metrics, sink, "delivered", recorded.size());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (OutboxRow row : recorded) {
+            if (row.receivedAt() != null) {
+                // another instance's clock received it: never a negative latency
+                Metrics.deliveryLatency(metrics, sink, Duration.between(row.receivedAt(), now));
+            }
+        }
+    }
+
     /** Records a failed attempt of the rows (one delivery); returns how many were no longer this instance's. */
-    private int failed(SinkSettings settings, List<OutboxRow> rows, Throwable error) {
+    private int failed(SinkSettings settings, List<OutboxRow> rows, Throwable error, Attempt.Timing timing) {
         DeliveryFailure failure = DeliveryFailure.of(error);
+        Attempt attempt = Attempt.failed(timing, error, failure);
         int attempts = rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1;
         if (failure.permanent() || settings.isExhausted(attempts)) {
             // the alert notes are written with the dead rows, and only for what this instance made dead:
             // a row another instance delivered meanwhile raises no alert
-            List<OutboxRow> dead = store.markDead(rows, instance, failure.description(), deadAlert(attempts, failure));
+            List<OutboxRow> dead = store.markDead(rows, instance, failure.description(), deadAlert(attempts, failure),
+                    row -> attempt);
             if (!dead.isEmpty()) {
                 Metrics.delivery(metrics, settings.name(), "dead", dead.size());
             }
@@ -297,7 +325,7 @@ public class OutboxDispatcher implements ClaimHandoff {
             return rows.size() - dead.size();
         }
         Duration delay = settings.retry().delayAfter(attempts, failure.retryAfter());
-        List<OutboxRow> retried = store.reschedule(rows, instance, delay, failure.description());
+        List<OutboxRow> retried = store.reschedule(rows, instance, delay, failure.description(), row -> attempt);
         if (!retried.isEmpty()) {
             Metrics.delivery(metrics, settings.name(), "retry", retried.size());
             LOG.info("Delivery to sink {} failed (attempt {}), retrying in {} ms: {}", settings.name(), attempts,
@@ -347,8 +375,24 @@ public class OutboxDispatcher implements ClaimHandoff {
         return headers;
     }
 
-    /** What became of one submitted delivery: not sent (its claim could not be trusted), or sent with this failure (null: delivered). */
-    private record Outcome(boolean sent, Throwable failure) {
+    /**
+     * What became of one submitted delivery: not sent (its claim could not be trusted), or sent with
+     * this failure (null: delivered; then {@code exchange} is the sink route's result).
+     */
+    private record Outcome(boolean sent, Throwable failure, Exchange exchange) {
+
+        Outcome(boolean sent, Throwable failure) {
+            this(sent, failure, null);
+        }
+    }
+
+    private static Exchange timed(Attempt.Timing timing, java.util.function.Supplier<Exchange> delivery) {
+        timing.start();
+        try {
+            return delivery.get();
+        } finally {
+            timing.end();
+        }
     }
 
     private ExecutorService deliveriesOf(SinkSettings settings) {
@@ -364,7 +408,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     private static Outcome outcome(Future<Exchange> future, SinkSettings settings) {
         try {
             Exchange exchange = future.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            return exchange == null ? new Outcome(false, null) : new Outcome(true, exchange.getException());
+            return exchange == null ? new Outcome(false, null) : new Outcome(true, exchange.getException(), exchange);
         } catch (TimeoutException e) {
             future.cancel(true);
             return new Outcome(true, new DeliveryTimeoutException(settings.name(), settings.timeout()));

@@ -72,7 +72,7 @@ public class OutboxStore {
             WHERE id = ? AND %s""".formatted(DB_NOW_PLUS_MS, FREE);
     // LEFT JOIN: a row whose event is gone is found too, and settled as dead instead of claimed for ever
     private static final String LOAD_CLAIMED = """
-            SELECT o.id, o.event_id, o.sink, o.attempts, o.note, e.payload, o.claim_version
+            SELECT o.id, o.event_id, o.sink, o.attempts, o.note, e.payload, o.claim_version, e.received_at
             FROM outbox o LEFT JOIN delivery_event e ON e.event_id = o.event_id
             WHERE o.claimed_by = ? AND o.id IN (%s) ORDER BY o.next_attempt_at, o.id""";
     private static final String HAS_DUE = "SELECT 1 FROM outbox WHERE " + DUE_CONDITION + " LIMIT 1";
@@ -80,6 +80,31 @@ public class OutboxStore {
     private static final String FENCE_ONE = " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
     private static final String FENCE_BULK = " FROM unnest(?::bigint[], ?::bigint[]) AS c(id, claim)"
             + " WHERE o.id = c.id AND o.claim_version = c.claim AND o.claimed_by = ? AND o.state = 'pending' RETURNING o.id";
+
+    /** Outcomes of a delivery_attempt row (see V5). */
+    static final String ATTEMPT_DELIVERED = "delivered";
+    static final String ATTEMPT_RETRY = "retry";
+    static final String ATTEMPT_DEAD = "dead";
+    static final String ATTEMPT_RELEASED = "released";
+    static final String RELEASED_AT_STOP = "given back unsent: the instance that claimed it stopped";
+    private static final String INSERT_ATTEMPT = """
+            INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome,
+                                          http_status, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    /**
+     * PostgreSQL: a settle and its attempt rows in one statement (no round trip more than the
+     * settle alone): the fenced UPDATE is a CTE, and only the rows it changed get an attempt.
+     */
+    private static final String SETTLE_AND_RECORD = """
+            WITH settled AS (%s),
+            recorded AS (
+                INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome,
+                                              http_status, detail)
+                SELECT a.o::bigint, a.e::uuid, a.s, a.n::int, a.t::timestamptz, a.d::int, ?, a.h::int, a.x
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS a(o, e, s, n, t, d, h, x)
+                WHERE a.o::bigint IN (SELECT id FROM settled))
+            SELECT id FROM settled""";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -136,7 +161,8 @@ public class OutboxStore {
             if (delivery.claimedBy() != null) {
                 // claim_version 0: written claimed, never claimed by a poll yet
                 handed.add(new OutboxRow(ids.get(delivery.event().eventId()).get(delivery.sink()),
-                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event()), 0));
+                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event()), 0,
+                        delivery.event().receivedAt()));
             }
         }
         return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, claimedAt);
@@ -247,7 +273,7 @@ public class OutboxStore {
      * sent; claimed again every lease it would never end, so it is dead at once.
      */
     private void settleOrphans(Connection connection, List<OutboxRow> orphans, String claimant) throws SQLException {
-        List<OutboxRow> dead = fenced(connection, orphans, claimant,
+        List<OutboxRow> dead = fenced(connection, orphans, claimant, null,
                 "state = 'dead', lease_until = NULL, last_error = ?, updated_at = ?", "its event is not stored", now());
         if (!dead.isEmpty()) {
             LOG.warn("{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})",
@@ -310,27 +336,54 @@ public class OutboxStore {
             try (ResultSet result = query.executeQuery()) {
                 while (result.next()) {
                     rows.add(new OutboxRow(result.getLong(1), result.getObject(2, UUID.class), result.getString(3),
-                            result.getInt(4), result.getString(5), result.getString(6), result.getLong(7)));
+                            result.getInt(4), result.getString(5), result.getString(6), result.getLong(7),
+                            result.getObject(8, OffsetDateTime.class)));
                 }
             }
             return rows;
         }
     }
 
+    /**
+     * What to write to delivery_attempt along with a settle: the outcome, and each row's attempt
+     * (null: none for that row). Written only for the rows the settle changed, in its transaction.
+     */
+    private record Recording(String outcome, Function<OutboxRow, Attempt> attempts) {
+    }
+
+    private static Recording recording(String outcome, Function<OutboxRow, Attempt> attempts) {
+        return attempts == null ? null : new Recording(outcome, attempts);
+    }
+
     /** Records that the rows were delivered; returns those still this claimant's (the others were taken over). */
     public List<OutboxRow> markDelivered(List<OutboxRow> rows, String claimant) {
-        return settle(rows, claimant,
+        return markDelivered(rows, claimant, null);
+    }
+
+    /** As {@link #markDelivered(List, String)}, with each row's attempt written to delivery_attempt in the same statement. */
+    public List<OutboxRow> markDelivered(List<OutboxRow> rows, String claimant, Function<OutboxRow, Attempt> attempts) {
+        return settle(rows, claimant, recording(ATTEMPT_DELIVERED, attempts),
                 "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?", now());
     }
 
     /** Counts an attempt and frees the rows for a retry after {@code delay} (by the database's clock). */
     public List<OutboxRow> reschedule(List<OutboxRow> rows, String claimant, Duration delay, String error) {
-        return settle(rows, claimant, "attempts = attempts + 1, next_attempt_at = " + DB_NOW_PLUS_MS
-                + ", lease_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?", delay.toMillis(), error, now());
+        return reschedule(rows, claimant, delay, error, null);
+    }
+
+    public List<OutboxRow> reschedule(List<OutboxRow> rows, String claimant, Duration delay, String error,
+                                      Function<OutboxRow, Attempt> attempts) {
+        return settle(rows, claimant, recording(ATTEMPT_RETRY, attempts), "attempts = attempts + 1, next_attempt_at = "
+                + DB_NOW_PLUS_MS + ", lease_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?",
+                delay.toMillis(), error, now());
     }
 
     public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error) {
         return markDead(rows, claimant, error, null);
+    }
+
+    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error, DeadAlert alert) {
+        return markDead(rows, claimant, error, alert, null);
     }
 
     /**
@@ -345,12 +398,13 @@ public class OutboxStore {
      * a crash between the two can no longer leave a dead delivery that nobody is told about.
      * {@code alert} null: no notes.
      */
-    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error, DeadAlert alert) {
+    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error, DeadAlert alert,
+                                    Function<OutboxRow, Attempt> attempts) {
         if (rows.isEmpty()) {
             return List.of();
         }
         return run(connection -> {
-            List<OutboxRow> dead = fenced(connection, rows, claimant,
+            List<OutboxRow> dead = fenced(connection, rows, claimant, recording(ATTEMPT_DEAD, attempts),
                     "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?", error, now());
             List<OutboxRow> toTell = alert == null ? List.of() : dead.stream().filter(row -> !row.sink().equals(alert.sink())).toList();
             if (!toTell.isEmpty()) {
@@ -368,30 +422,40 @@ public class OutboxStore {
 
     /** Gives claimed rows back unsent, without counting an attempt: the next poll of any instance takes them. */
     public List<OutboxRow> giveBack(List<OutboxRow> rows, String claimant) {
-        return settle(rows, claimant, "lease_until = NULL, claimed_by = NULL");
+        return giveBack(rows, claimant, null);
+    }
+
+    /** As {@link #giveBack(List, String)}, recording a "released" attempt per row (the attempt it would have been). */
+    public List<OutboxRow> giveBack(List<OutboxRow> rows, String claimant, Function<OutboxRow, Attempt> attempts) {
+        return settle(rows, claimant, recording(ATTEMPT_RELEASED, attempts), "lease_until = NULL, claimed_by = NULL");
     }
 
     /** Extends the lease of rows still being worked on; returns those still this claimant's. */
     public List<OutboxRow> renew(List<OutboxRow> rows, String claimant, Duration lease) {
-        return settle(rows, claimant, "lease_until = " + DB_NOW_PLUS_MS, lease.toMillis());
+        return settle(rows, claimant, null, "lease_until = " + DB_NOW_PLUS_MS, lease.toMillis());
     }
 
-    private List<OutboxRow> settle(List<OutboxRow> rows, String claimant, String assignments, Object... values) {
+    private List<OutboxRow> settle(List<OutboxRow> rows, String claimant, Recording recording, String assignments,
+                                   Object... values) {
         if (rows.isEmpty()) {
             return List.of();
         }
-        return run(connection -> fenced(connection, rows, claimant, assignments, values));
+        return run(connection -> fenced(connection, rows, claimant, recording, assignments, values));
     }
 
     /**
      * Applies {@code assignments} (their parameters: {@code values}) to those of the rows that are
-     * still pending, claimed by {@code claimant} at the version of its claim; returns those rows.
-     * On PostgreSQL in one statement, elsewhere one per row.
+     * still pending, claimed by {@code claimant} at the version of its claim; returns those rows,
+     * and writes their attempts when {@code recording} is given. On PostgreSQL in one statement
+     * (attempts included), elsewhere one per row (the attempts in a batch of the same transaction).
      */
-    private List<OutboxRow> fenced(Connection connection, List<OutboxRow> rows, String claimant, String assignments,
-                                   Object... values) throws SQLException {
+    private List<OutboxRow> fenced(Connection connection, List<OutboxRow> rows, String claimant, Recording recording,
+                                   String assignments, Object... values) throws SQLException {
         boolean bulk = database.isPostgres(connection);
         String sql = bulk ? "UPDATE outbox o SET " + assignments + FENCE_BULK : "UPDATE outbox SET " + assignments + FENCE_ONE;
+        if (bulk && recording != null) {
+            sql = SETTLE_AND_RECORD.formatted(sql);
+        }
         Map<Long, OutboxRow> byId = new LinkedHashMap<>();
         rows.forEach(row -> byId.put(row.id(), row));
         List<OutboxRow> applied = new ArrayList<>();
@@ -400,7 +464,10 @@ public class OutboxStore {
                 int i = bind(update, values);
                 update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::id).toArray(Long[]::new)));
                 update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::claim).toArray(Long[]::new)));
-                update.setString(i, claimant);
+                update.setString(i++, claimant);
+                if (recording != null) {
+                    bindAttempts(connection, update, i, rows, recording);
+                }
                 try (ResultSet changed = update.executeQuery()) {
                     while (changed.next()) {
                         applied.add(byId.get(changed.getLong(1)));
@@ -421,7 +488,73 @@ public class OutboxStore {
                     applied.add(rows.get(r));
                 }
             }
-            return applied;
+        }
+        if (recording != null) {
+            insertAttempts(connection, applied, recording);
+        }
+        return applied;
+    }
+
+    /** The attempt number a settle records: the one the row is at after it (a give-back: the one it would have been). */
+    private static int attemptNumber(OutboxRow row) {
+        return row.attempts() + 1;
+    }
+
+    /** SETTLE_AND_RECORD's outcome and attempt columns, from parameter {@code first} on. */
+    private static void bindAttempts(Connection connection, PreparedStatement statement, int first, List<OutboxRow> rows,
+                                     Recording recording) throws SQLException {
+        List<OutboxRow> recorded = new ArrayList<>();
+        List<Attempt> attempts = new ArrayList<>();
+        for (OutboxRow row : rows) {
+            Attempt attempt = recording.attempts().apply(row);
+            if (attempt != null) {
+                recorded.add(row);
+                attempts.add(attempt);
+            }
+        }
+        int i = first;
+        statement.setString(i++, recording.outcome());
+        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::id));
+        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::eventId));
+        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::sink));
+        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxStore::attemptNumber));
+        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::startedAt));
+        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::durationMs));
+        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::httpStatus));
+        statement.setArray(i, PostgresBulk.column(connection, attempts, Attempt::detail));
+    }
+
+    /** H2: the attempts of the rows a settle changed, one batch in its transaction (an embedded database: no round trip). */
+    private static void insertAttempts(Connection connection, List<OutboxRow> applied, Recording recording) throws SQLException {
+        if (applied.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
+            int batched = 0;
+            for (OutboxRow row : applied) {
+                Attempt attempt = recording.attempts().apply(row);
+                if (attempt == null) {
+                    continue;
+                }
+                insert.setLong(1, row.id());
+                insert.setObject(2, row.eventId());
+                insert.setString(3, row.sink());
+                insert.setInt(4, attemptNumber(row));
+                insert.setObject(5, attempt.startedAt());
+                insert.setInt(6, attempt.durationMs());
+                insert.setString(7, recording.outcome());
+                if (attempt.httpStatus() == null) {
+                    insert.setNull(8, Types.INTEGER);
+                } else {
+                    insert.setInt(8, attempt.httpStatus());
+                }
+                insert.setString(9, attempt.detail());
+                insert.addBatch();
+                batched++;
+            }
+            if (batched > 0) {
+                insert.executeBatch();
+            }
         }
     }
 
@@ -442,6 +575,17 @@ public class OutboxStore {
     /** Gives back this instance's claims (at shutdown) so another instance need not wait for the lease. */
     public int release(String claimant) {
         return run(connection -> {
+            // each gets a "released" attempt (the one it would have been), in the same transaction
+            try (PreparedStatement record = connection.prepareStatement("""
+                    INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome,
+                                                  http_status, detail)
+                    SELECT id, event_id, sink, attempts + 1, ?, 0, 'released', NULL, ?
+                    FROM outbox WHERE state = 'pending' AND claimed_by = ?""")) {
+                record.setObject(1, now());
+                record.setString(2, RELEASED_AT_STOP);
+                record.setString(3, claimant);
+                record.executeUpdate();
+            }
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE outbox SET lease_until = NULL, claimed_by = NULL WHERE state = 'pending' AND claimed_by = ?")) {
                 update.setString(1, claimant);

@@ -24,7 +24,12 @@ public final class Receiver implements AutoCloseable {
         Reply answer(String idempotencyKey, String body) throws Exception;
     }
 
-    public record Reply(int status, Map<String, String> headers) {
+    /** {@code body}: the answer's text (UTF-8), null for none. */
+    public record Reply(int status, Map<String, String> headers, String body) {
+
+        public Reply(int status, Map<String, String> headers) {
+            this(status, headers, null);
+        }
 
         public static Reply ok() {
             return new Reply(200, Map.of());
@@ -54,7 +59,13 @@ public final class Receiver implements AutoCloseable {
                     reply = new Reply(500, Map.of());
                 }
                 reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-                exchange.sendResponseHeaders(reply.status(), -1);
+                if (reply.body() == null) {
+                    exchange.sendResponseHeaders(reply.status(), -1);
+                } else {
+                    byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(reply.status(), bytes.length);
+                    exchange.getResponseBody().write(bytes);
+                }
             }
         });
         server.start();
