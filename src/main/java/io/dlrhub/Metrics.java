@@ -104,6 +104,13 @@ public final class Metrics {
                 .register(registry).increment(count);
     }
 
+    /** dlrhub_retention_purged_rows_total{table}: rows deleted by the retention job and the explicit purge of dead deliveries. */
+    public static void retentionPurged(MeterRegistry registry, String table, long count) {
+        Counter.builder("dlrhub.retention.purged.rows").description("Rows deleted by retention, by table")
+                .tag("table", table)
+                .register(registry).increment(count);
+    }
+
     /** dlrhub_alert_emails_total. */
     public static void alertEmail(MeterRegistry registry) {
         Counter.builder("dlrhub.alert.emails").description("Alert digest e-mails handed to the mail server")

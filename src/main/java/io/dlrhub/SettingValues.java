@@ -65,7 +65,8 @@ public final class SettingValues {
     }
 
     private static String unitOf(String key) {
-        return key.endsWith("-seconds") ? "seconds" : key.endsWith("-ms") ? "milliseconds" : "the key's unit";
+        return key.endsWith("-seconds") ? "seconds" : key.endsWith("-ms") ? "milliseconds"
+                : key.endsWith("days") ? "days" : "the key's unit";
     }
 
     private static IllegalStateException refused(String key, String raw, String why) {

@@ -27,14 +27,15 @@ public class SettingsCheck implements CamelConfiguration {
             "max-concurrent-requests", "max-concurrent-requests-per-address", "http.max-connections-per-address",
             "rate-limit-per-second", "http.worker-threads", "db.writers",
             "db.batch-size", "db.pool-size", "db.max-queued-events", "outbox.concurrency", "outbox.batch-size",
-            "outbox.max-attempts", "crm.max-attempts");
+            "outbox.max-attempts", "crm.max-attempts", "retention.batch-size");
 
     static final List<String> DURATIONS = List.of("request-timeout-ms", "http.read-timeout-ms", "http.idle-timeout-ms",
             "db.commit-timeout-ms",
             "db.connect-timeout-ms", "db.startup-timeout-ms", "db.statement-timeout-ms", "db.lock-timeout-ms",
             "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms", "outbox.delivery-timeout-ms",
             "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",
-            "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds");
+            "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds", "retention.days", "retention.pause-ms",
+            "retention.interval-ms", "metrics.database-refresh-ms");
 
     static final List<String> SINK_BOOLEANS = List.of("enabled");
     static final List<String> SINK_NUMBERS = List.of("max-attempts", "concurrency");

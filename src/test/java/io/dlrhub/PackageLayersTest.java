@@ -36,7 +36,8 @@ class PackageLayersTest {
             Map.entry("crm", Set.of("", "auth", "outbox")),
             Map.entry("http", Set.of("", "auth")),
             Map.entry("ingress", Set.of("", "http", "auth", "event", "store")),
-            Map.entry("ops", Set.of("", "http", "auth", "event", "store", "outbox")),
+            Map.entry("retention", Set.of("", "store")),
+            Map.entry("ops", Set.of("", "http", "auth", "event", "store", "outbox", "retention")),
             Map.entry("contract", Set.of("", "event", "outbox")),
             Map.entry("app", Set.of("", "event", "store", "outbox")));
 

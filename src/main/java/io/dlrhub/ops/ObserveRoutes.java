@@ -1,20 +1,22 @@
 package io.dlrhub.ops;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import io.dlrhub.Metrics;
+import io.dlrhub.Settings;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.outbox.OutboxStore;
-import io.micrometer.core.instrument.Gauge;
+import io.dlrhub.outbox.Sinks;
+import io.dlrhub.retention.RetentionStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
@@ -32,8 +34,6 @@ import org.apache.camel.health.HealthCheckRegistry;
  */
 public class ObserveRoutes extends RouteBuilder {
 
-    private final Map<String, AtomicLong> outboxRows = new ConcurrentHashMap<>();
-
     /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
     @BeanInject("dataSource")
     DataSource dataSource;
@@ -43,6 +43,13 @@ public class ObserveRoutes extends RouteBuilder {
 
     @BeanInject
     OutboxStore outbox;
+
+    @BeanInject
+    Sinks sinks;
+
+    /** From retention.RetentionConfiguration: the tables' size estimates. */
+    @BeanInject
+    RetentionStore tables;
 
     @Override
     public void configure() throws Exception {
@@ -55,6 +62,9 @@ public class ObserveRoutes extends RouteBuilder {
             health.register(check);
         }
         PrometheusMeterRegistry metrics = Metrics.registry(getContext());
+        DatabaseGauges gauges = new DatabaseGauges(outbox, sinks, tables, metrics,
+                Duration.ofMillis(new Settings(getContext()).getDuration("metrics.database-refresh-ms", 5000)),
+                Clock.systemUTC());
 
         from("platform-http:/observe/health?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-health")
@@ -68,7 +78,7 @@ public class ObserveRoutes extends RouteBuilder {
         from("platform-http:/observe/metrics?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                 .routeId("observe-metrics")
                 .process(exchange -> {
-                    refreshOutboxGauges(outbox, metrics);
+                    gauges.refreshIfStale();
                     exchange.getMessage().getHeaders().clear();
                     exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                     exchange.getMessage().setBody(metrics.scrape());
@@ -94,27 +104,5 @@ public class ObserveRoutes extends RouteBuilder {
         body.put("status", up ? "UP" : "DOWN");
         body.put("checks", checks);
         JsonAnswer.answer(exchange, up ? 200 : 503, EventJson.write(body));
-    }
-
-    /** dlrhub_outbox_rows{sink, state=pending|dead}, counted in the database at scrape time. */
-    private void refreshOutboxGauges(OutboxStore outbox, PrometheusMeterRegistry metrics) {
-        try {
-            for (String state : List.of("pending", "dead")) {
-                outboxRows.forEach((key, value) -> {
-                    if (key.endsWith("/" + state)) {
-                        value.set(0);
-                    }
-                });
-                outbox.countByState(state).forEach((sink, count) -> outboxRows.computeIfAbsent(sink + "/" + state, key -> {
-                    AtomicLong holder = new AtomicLong();
-                    Gauge.builder("dlrhub.outbox.rows", holder, AtomicLong::get)
-                            .description("Outbox deliveries by sink and state")
-                            .tag("sink", sink).tag("state", state).register(metrics);
-                    return holder;
-                }).set(count));
-            }
-        } catch (RuntimeException databaseDown) {
-            // the gauges keep their last values; readiness reports the database
-        }
     }
 }

@@ -633,6 +633,29 @@ public class OutboxStore {
         });
     }
 
+    /** A sink's pending deliveries: how many, and when the oldest of them was created (null: none). */
+    public record Backlog(long pending, OffsetDateTime oldestCreatedAt) {
+    }
+
+    /**
+     * Pending deliveries per sink with the oldest one's creation, for the metrics: one query over
+     * the pending rows only (ix_outbox_state_due, state first), never over the delivered ones.
+     */
+    public Map<String, Backlog> backlog() {
+        return run(connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "SELECT sink, COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending' GROUP BY sink")) {
+                Map<String, Backlog> backlog = new java.util.TreeMap<>();
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        backlog.put(rows.getString(1), new Backlog(rows.getLong(2), rows.getObject(3, OffsetDateTime.class)));
+                    }
+                }
+                return backlog;
+            }
+        });
+    }
+
     /** Pending deliveries per sink, for metrics and tests. */
     public Map<String, Long> countByState(String state) {
         return run(connection -> {
