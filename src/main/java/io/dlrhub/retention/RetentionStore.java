@@ -37,16 +37,20 @@ public class RetentionStore {
     /**
      * The next events by age after the cursor, each with whether it may go (no delivery that is not
      * delivered). Keyset on (received_at, event_id): every batch starts where the last one ended,
-     * on the index ix_delivery_event_received (V6), so events kept for a dead delivery are read once per run.
+     * on the index ix_delivery_event_received (V6), so events kept for a dead delivery are read once
+     * per run. The batch is chosen in a subquery first: asked of the whole table, PostgreSQL hashed
+     * every undelivered outbox row for the EXISTS (a sequential scan, 340 ms a batch at 2 million
+     * rows) instead of probing ix_outbox_event once per candidate (12 ms).
      */
     private static final String CANDIDATES = """
-            SELECT e.event_id, e.received_at, e.provider, e.message_id,
-                   CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.event_id AND o.state <> 'delivered')
+            SELECT c.event_id, c.received_at, c.provider, c.message_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = c.event_id AND o.state <> 'delivered')
                         THEN 0 ELSE 1 END AS purgeable
-            FROM delivery_event e
-            WHERE e.received_at < ? AND (e.received_at, e.event_id) > (?, ?)
-            ORDER BY e.received_at, e.event_id
-            LIMIT ?""";
+            FROM (SELECT e.event_id, e.received_at, e.provider, e.message_id FROM delivery_event e
+                  WHERE e.received_at < ? AND (e.received_at, e.event_id) > (?, ?)
+                  ORDER BY e.received_at, e.event_id
+                  LIMIT ?) c
+            ORDER BY c.received_at, c.event_id""";
     private static final String DELETE_ATTEMPTS = "DELETE FROM delivery_attempt WHERE event_id IN (%s)";
     private static final String DELETE_DELIVERED = "DELETE FROM outbox WHERE event_id IN (%s) AND state = 'delivered'";
     // checked again: a delivery added since the candidates were read (a backfill) keeps its event

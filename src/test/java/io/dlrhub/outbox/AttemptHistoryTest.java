@@ -134,6 +134,52 @@ class AttemptHistoryTest {
         }
     }
 
+    /**
+     * The attempts follow the fencing of the outcomes: an instance whose claim was taken over writes
+     * none; a claim given back unsent, or released by a stopping instance, is a "released" attempt.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void onlyTheCurrentClaimRecordsAttemptsAndAGiveBackIsReleased(String db) throws Exception {
+        TestDatabase database = database(db);
+        try (Receiver crm = Receiver.start((key, body) -> Receiver.Reply.ok());
+             RunningHub hub = RunningHub.start(database, Map.of("smsby.tokens", "tok", "crm.url", crm.url(),
+                     "db.pool-size", "3", "outbox.poll-interval-ms", "3600000"))) {
+            OutboxStore store = hub.context().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
+            store.handOffTo(null);
+            UUID eventId = webhook(hub, "fenced-attempts");
+            Attempt attempt = new Attempt(java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC), 7, 200, "HTTP 200 OK");
+            Duration lease = Duration.ofMinutes(2);
+
+            List<OutboxRow> first = store.claimDue("crm", 10, lease, "instance-a");
+            assertThat(store.giveBack(first, "instance-a", row -> Attempt.unsent("given back"))).hasSize(1);
+            List<OutboxRow> stale = store.claimDue("crm", 10, lease, "instance-a");
+            try (java.sql.Connection connection = database.connect(); java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("UPDATE outbox SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND");
+            }
+            List<OutboxRow> live = store.claimDue("crm", 10, lease, "instance-b");
+            assertThat(store.markDelivered(stale, "instance-a", row -> attempt)).isEmpty();
+            assertThat(store.reschedule(stale, "instance-a", Duration.ZERO, "HTTP 503", row -> attempt)).isEmpty();
+            assertThat(store.markDead(stale, "instance-a", "HTTP 404", null, row -> attempt)).isEmpty();
+            assertThat(attempts(database, eventId)).extracting(a -> a.get("outcome")).containsExactly("released");
+
+            assertThat(store.release("instance-b")).isEqualTo(1);
+            List<OutboxRow> last = store.claimDue("crm", 10, lease, "instance-c");
+            assertThat(store.markDelivered(last, "instance-c", row -> attempt)).hasSize(1);
+
+            List<Map<String, Object>> attempts = attempts(database, eventId);
+            assertThat(attempts).extracting(a -> a.get("outcome")).containsExactly("released", "released", "delivered");
+            assertThat(attempts).extracting(a -> a.get("attempt")).containsExactly(1, 1, 1);
+            assertThat(attempts).extracting(a -> a.get("detail"))
+                    .containsExactly("given back", OutboxStore.RELEASED_AT_STOP, "HTTP 200 OK");
+            assertThat(attempts.get(2)).containsEntry("duration_ms", 7).containsEntry("http_status", 200);
+            assertThat(live).hasSize(1);
+            assertThat(crm.callsPerKey()).as("the test claimed the rows, no dispatcher sent them").isEmpty();
+        } finally {
+            TestSchemas.drop(database);
+        }
+    }
+
     private static TestDatabase database(String db) {
         return "postgres".equals(db) ? TestDatabase.postgres() : TestDatabase.h2InMemory();
     }
