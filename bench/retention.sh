@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# What the retention purge costs ingest: dlr-hub on PostgreSQL, with forwarding to the stub CRM,
+# loaded by wrk as bench/run.sh loads it, first with RETENTION_DAYS=0 (no purge), then with the
+# purge running (RETENTION_DAYS=30, a run every second) over a seeded backlog of events 40 days
+# old, then without it again. Prints one line per run: 2xx/s, p99, events purged per second.
+#
+#   bench/retention.sh                          # ~4 minutes
+#   SEED_EVENTS=400000 DURATION=60 bench/retention.sh
+#
+# Needs what bench/run.sh needs (PostgreSQL on 127.0.0.1:5432 as postgres with trust, psql, wrk,
+# Java 17, curl); uses the database dlrhub_retention_bench (dropped and created) and ports 18080,
+# 18090, 19876. SKIP_BUILD=1 uses the existing target/dlr-hub.jar.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-30}
+SEED_EVENTS=${SEED_EVENTS:-300000}
+DB=${BENCH_DB:-dlrhub_retention_bench}
+HTTP_PORT=18080 MGMT_PORT=19876 CRM_PORT=18090
+JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m}
+LOGDIR=bench/logs-retention-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$LOGDIR"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+psql_q() { psql -h 127.0.0.1 -U postgres -d "$1" -v ON_ERROR_STOP=1 -qAtc "$2"; }
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+for tool in java psql curl wrk awk; do command -v "$tool" >/dev/null || die "$tool is missing (bench/README.md)"; done
+[ "${SKIP_BUILD:-0}" = 1 ] || mvn -q -B package -DskipTests
+[ -f target/dlr-hub.jar ] || die "target/dlr-hub.jar missing"
+
+psql_q postgres "DROP DATABASE IF EXISTS $DB" && psql_q postgres "CREATE DATABASE $DB"
+java -cp "target/lib/*" bench/CrmStub.java "$CRM_PORT" >"$LOGDIR/crm-stub.log" 2>&1 &
+PIDS+=($!)
+
+HUB_PID=
+start_hub() { # retention days, interval ms
+  env DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DB_USER=postgres SMSBY_TOKENS=bench-token \
+      CRM_URL="http://127.0.0.1:$CRM_PORT/crm" HTTP_PORT=$HTTP_PORT MANAGEMENT_PORT=$MGMT_PORT LOG_LEVEL=WARN \
+      ADMIN_TOKEN=bench-admin RETENTION_DAYS="$1" RETENTION_INTERVAL_MS="$2" \
+      java $JAVA_OPTS -jar target/dlr-hub.jar >>"$LOGDIR/dlr-hub.log" 2>&1 &
+  HUB_PID=$!
+  PIDS+=("$HUB_PID")
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/observe/health/ready" || true)" = 200 ] && return
+    kill -0 "$HUB_PID" 2>/dev/null || die "dlr-hub did not start (see $LOGDIR/dlr-hub.log)"
+    sleep 0.1
+  done
+  die "dlr-hub not ready after 60 s"
+}
+stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
+purged() { curl -s "http://127.0.0.1:$MGMT_PORT/observe/metrics" |
+  awk '/^dlrhub_retention_purged_rows_total\{.*table="delivery_event"/ { print int($2) } END { }' | tail -1; }
+
+start_hub 0 600000   # migrates the schema
+stop_hub
+# the keyset walk's index; migration V6 creates it (here for a branch without V6)
+psql_q "$DB" "CREATE INDEX IF NOT EXISTS ix_delivery_event_received ON delivery_event (received_at, event_id)"
+log "seeding $SEED_EVENTS delivered events 40 days old (an outbox row and an attempt each; two events per message)"
+psql_q "$DB" "
+INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status, received_at, dedup_key, payload)
+SELECT gen_random_uuid(), 'smsby', 'SMS', 'old-' || (g / 2), 'DELIVERED', 'DELIVERED',
+       now() - interval '40 days' + g * interval '1 millisecond', 'old' || g, repeat('x', 300)
+FROM generate_series(1, $SEED_EVENTS) g;
+INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, created_at, updated_at)
+SELECT event_id, 'crm', 'delivered', 1, received_at, received_at, received_at FROM delivery_event;
+INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome, http_status, detail)
+SELECT id, event_id, sink, 1, created_at, 3, 'delivered', 200, 'HTTP 200 OK' FROM outbox;
+INSERT INTO message_status (provider, message_id, channel, status, status_rank, event_id, updated_at)
+SELECT provider, message_id, 'SMS', 'DELIVERED', 3, min(event_id::text)::uuid, max(received_at)
+FROM delivery_event GROUP BY provider, message_id;"
+psql_q "$DB" "VACUUM ANALYZE"
+
+run() { # label retention-days
+  local label=$1 before after line ok p99 dus
+  start_hub "$2" 1000
+  sleep 2
+  before=$(purged); before=${before:-0}
+  wrk -t2 -c50 -d"${DURATION}s" --timeout 10s --latency -s bench/smsby.lua \
+      "http://127.0.0.1:$HTTP_PORT/webhooks/smsby?token=bench-token" -- "$label" >"$LOGDIR/wrk-$label.txt" 2>&1
+  after=$(purged); after=${after:-0}
+  line=$(grep '^BENCH_RESULT' "$LOGDIR/wrk-$label.txt") || die "no result from wrk ($label)"
+  ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line"); p99=$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"$line")
+  dus=$(sed -n 's/.* duration_us=\([0-9]*\).*/\1/p' <<<"$line")
+  stop_hub
+  awk -v l="$label" -v d="$2" -v ok="$ok" -v us="$dus" -v p99="$p99" -v p="$((after - before))" -v s="$DURATION" 'BEGIN {
+    printf "| %s | %s | %.0f | %.1f | %.0f |\n", l, d, ok / (us / 1e6), p99 / 1000, p / s }'
+}
+
+echo "| run | RETENTION_DAYS | 2xx/s | p99 ms | events purged/s |"
+echo "|---|---|---|---|---|"
+run no-purge-1 0
+run purge 30
+run no-purge-2 0
+log "old events left: $(psql_q "$DB" "SELECT COUNT(*) FROM delivery_event WHERE received_at < now() - interval '30 days'") of $SEED_EVENTS; logs in $LOGDIR"
