@@ -84,13 +84,13 @@ public final class Metrics {
      * retries included. A percentile histogram (buckets from 1 ms to a day) so that quantiles can
      * be aggregated across instances in Prometheus.
      */
-    public static void deliveryLatency(MeterRegistry registry, String sink, Duration latency) {
-        Timer.builder("dlrhub.delivery.latency").description("Time from receiving an event to delivering it to a sink")
+    public static Timer deliveryLatency(MeterRegistry registry, String sink) {
+        return Timer.builder("dlrhub.delivery.latency").description("Time from receiving an event to delivering it to a sink")
                 .tag("sink", sink)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofDays(1))
-                .register(registry).record(latency.isNegative() ? Duration.ZERO : latency);
+                .register(registry);
     }
 
     /**

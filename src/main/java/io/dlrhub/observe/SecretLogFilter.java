@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,8 @@ public final class SecretLogFilter extends AbstractFilter {
     private static final SecretLogFilter INSTANCE = new SecretLogFilter();
 
     private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    /** The secrets, longest first, for {@link #redact}; replaced whenever one is added. */
+    private volatile List<String> longestFirst = List.of();
 
     private SecretLogFilter() {
         super(Filter.Result.DENY, Filter.Result.NEUTRAL);
@@ -114,8 +117,10 @@ public final class SecretLogFilter extends AbstractFilter {
 
     /** Keeps one exact value out of the log. */
     public static void keepOut(String secret) {
-        if (secret != null && secret.length() >= MIN_LENGTH) {
-            INSTANCE.secrets.add(secret);
+        if (secret != null && secret.length() >= MIN_LENGTH && INSTANCE.secrets.add(secret)) {
+            synchronized (SecretLogFilter.class) {
+                INSTANCE.longestFirst = INSTANCE.secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+            }
         }
     }
 
@@ -126,11 +131,11 @@ public final class SecretLogFilter extends AbstractFilter {
      * replaced whole.
      */
     public static String redact(String text) {
-        if (text == null || text.isEmpty() || INSTANCE.secrets.isEmpty()) {
+        if (text == null || text.isEmpty()) {
             return text;
         }
         String redacted = text;
-        for (String secret : INSTANCE.secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
+        for (String secret : INSTANCE.longestFirst) {
             if (redacted.contains(secret)) {
                 redacted = redacted.replace(secret, "…");
             }

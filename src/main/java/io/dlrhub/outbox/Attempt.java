@@ -3,6 +3,7 @@ package io.dlrhub.outbox;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.regex.Pattern;
 
 import io.dlrhub.observe.SecretLogFilter;
 import org.apache.camel.Exchange;
@@ -67,6 +68,10 @@ public record Attempt(OffsetDateTime startedAt, int durationMs, Integer httpStat
      * Fit to store and show: configured secrets replaced first (while they are still whole), then
      * URL query strings and user-info, control characters (PostgreSQL refuses NUL), and the size.
      */
+    private static final Pattern QUERY = Pattern.compile("\\?[^\\s\"'<>]*");
+    private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]+@");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}+");
+
     static String safe(String text) {
         if (text == null) {
             return null;
@@ -76,11 +81,10 @@ public record Attempt(OffsetDateTime startedAt, int durationMs, Integer httpStat
     }
 
     private static String scrub(String text) {
-        return SecretLogFilter.redact(text)
-                .replaceAll("\\?[^\\s\"'<>]*", "?…")
-                .replaceAll("//[^/@\\s]+@", "//…@")
-                .replaceAll("\\p{Cntrl}+", " ")
-                .strip();
+        String redacted = SecretLogFilter.redact(text);
+        redacted = QUERY.matcher(redacted).replaceAll("?…");
+        redacted = USER_INFO.matcher(redacted).replaceAll("//…@");
+        return CONTROL.matcher(redacted).replaceAll(" ").strip();
     }
 
     /** At most {@code max} characters, the last one an ellipsis; never half a surrogate pair (stored as a replacement character). */

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -74,6 +75,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final Map<String, Queue<HandedOver>> handedOver = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> handedOverCount = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final HeldClaims held;
     private final ScheduledExecutorService renewals;
 
@@ -297,10 +299,12 @@ public class OutboxDispatcher implements ClaimHandoff {
         }
         Metrics.delivery(metrics, sink, "delivered", recorded.size());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Timer latency = latencies.computeIfAbsent(sink, s -> Metrics.deliveryLatency(metrics, s));
         for (OutboxRow row : recorded) {
             if (row.receivedAt() != null) {
+                Duration took = Duration.between(row.receivedAt(), now);
                 // another instance's clock received it: never a negative latency
-                Metrics.deliveryLatency(metrics, sink, Duration.between(row.receivedAt(), now));
+                latency.record(took.isNegative() ? Duration.ZERO : took);
             }
         }
     }
