@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import io.dlrhub.Metrics;
 import io.dlrhub.Settings;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -28,12 +29,12 @@ public class RetentionConfiguration implements CamelConfiguration {
     private RetentionJob job;
 
     @BindToRegistry(lazy = true)
-    public RetentionStore retentionStore(CamelContext context) {
-        return store(context);
+    public RetentionStore retentionStore(@BeanInject("dataSource") DataSource dataSource) {
+        return store(dataSource);
     }
 
     @BindToRegistry(lazy = true)
-    public synchronized RetentionJob retentionJob(CamelContext context) {
+    public synchronized RetentionJob retentionJob(CamelContext context, @BeanInject("dataSource") DataSource dataSource) {
         if (job == null) {
             Settings settings = new Settings(context);
             long days = settings.getDuration("retention.days", 30);
@@ -41,16 +42,16 @@ public class RetentionConfiguration implements CamelConfiguration {
                 throw new IllegalStateException("RETENTION_DAYS (retention.days) is at most " + MAX_DAYS
                         + " (0: keep for ever), got " + days);
             }
-            job = new RetentionJob(store(context), Duration.ofDays(days), settings.getInt("retention.batch-size", 500),
+            job = new RetentionJob(store(dataSource), Duration.ofDays(days), settings.getInt("retention.batch-size", 500),
                     Duration.ofMillis(settings.getDuration("retention.pause-ms", 100)), Metrics.registry(context),
                     Clock.systemUTC());
         }
         return job;
     }
 
-    private synchronized RetentionStore store(CamelContext context) {
+    private synchronized RetentionStore store(DataSource dataSource) {
         if (store == null) {
-            store = new RetentionStore(context.getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+            store = new RetentionStore(dataSource);
         }
         return store;
     }
