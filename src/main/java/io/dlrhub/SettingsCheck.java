@@ -27,7 +27,8 @@ public class SettingsCheck implements CamelConfiguration {
             "max-concurrent-requests", "max-concurrent-requests-per-address", "http.max-connections-per-address",
             "rate-limit-per-second", "http.worker-threads", "db.writers",
             "db.batch-size", "db.pool-size", "db.max-queued-events", "outbox.concurrency", "outbox.batch-size",
-            "outbox.max-attempts", "crm.max-attempts", "retention.batch-size");
+            "outbox.max-attempts", "crm.max-attempts", "retention.batch-size", "replay.rate-per-second",
+            "backfill.rate-per-second");
 
     static final List<String> DURATIONS = List.of("request-timeout-ms", "http.read-timeout-ms", "http.idle-timeout-ms",
             "db.commit-timeout-ms",

@@ -8,6 +8,12 @@ import org.apache.camel.Exchange;
  */
 public class AdminAuthenticator {
 
+    /** Exchange property: what authenticated the request, recorded with what it did (e.g. a bulk replay). */
+    public static final String PRINCIPAL = "dlrAdminPrincipal";
+    /** The principal of a request that carried the admin token. */
+    public static final String ADMIN_TOKEN = "admin-token";
+    /** The principal of a request made from a console session (set by the console's sign-in path). */
+    public static final String CONSOLE = "console";
     private static final String BEARER = "Bearer ";
     private final String adminToken;
 
@@ -33,5 +39,15 @@ public class AdminAuthenticator {
         if (!Secrets.constantTimeEquals(header.substring(BEARER.length()).trim(), adminToken)) {
             throw new UnauthenticatedException("the admin token is not valid");
         }
+        exchange.setProperty(PRINCIPAL, ADMIN_TOKEN);
+    }
+
+    /** What authenticated this request ({@link #ADMIN_TOKEN} or {@link #CONSOLE}); only after {@link #authenticate}. */
+    public static String principal(Exchange exchange) {
+        String principal = exchange.getProperty(PRINCIPAL, String.class);
+        if (principal == null) {
+            throw new UnauthenticatedException("the request is not authenticated");
+        }
+        return principal;
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every operations API route shares: it is served on the management port, requires the
- * admin token, and answers failures as JSON (401, 400 for bad parameters, 503 without database).
+ * admin token, and answers failures as JSON (401, 400 for bad parameters or body, 415 for a body
+ * that is not JSON, 503 without database).
  */
 public final class ManagementApi {
 
@@ -35,6 +36,10 @@ public final class ManagementApi {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (failure instanceof UnauthenticatedException) {
             JsonAnswer.error(exchange, 401, "unauthorized", failure.getMessage());
+        } else if (failure instanceof JsonBody.UnsupportedMediaTypeException) {
+            JsonAnswer.error(exchange, 415, "unsupported_media_type", failure.getMessage());
+        } else if (failure instanceof JsonBody.InvalidBodyException) {
+            JsonAnswer.error(exchange, 400, "invalid_body", failure.getMessage());
         } else if (failure instanceof IllegalArgumentException) {
             JsonAnswer.error(exchange, 400, "invalid_parameter", failure.getMessage());
         } else if (failure instanceof StoreUnavailableException) {

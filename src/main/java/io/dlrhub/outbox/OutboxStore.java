@@ -621,16 +621,53 @@ public class OutboxStore {
 
     /** Puts a dead delivery back in the queue with a fresh set of attempts; false if it is not dead. */
     public boolean replay(long id) {
-        return run(connection -> {
-            try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = CURRENT_TIMESTAMP,
-                                      lease_until = NULL, claimed_by = NULL, updated_at = ?
-                    WHERE id = ? AND state = 'dead'""")) {
-                update.setObject(1, now());
+        return run(connection -> replayDead(connection, List.of(id), now()).size() == 1);
+    }
+
+    /**
+     * Puts those of the deliveries that are dead back in the queue with a fresh set of attempts,
+     * inside the caller's transaction; returns the ones it put back. A delivery no longer dead
+     * (replayed by someone else meanwhile) is left alone: a replay never sends a delivery twice.
+     */
+    static List<Long> replayDead(Connection connection, List<Long> ids, OffsetDateTime now) throws SQLException {
+        List<Long> replayed = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return replayed;
+        }
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = CURRENT_TIMESTAMP,
+                                  lease_until = NULL, claimed_by = NULL, updated_at = ?
+                WHERE id = ? AND state = 'dead'""")) {
+            for (long id : ids) {
+                update.setObject(1, now);
                 update.setLong(2, id);
-                return update.executeUpdate() == 1;
+                update.addBatch();
             }
-        });
+            int[] counts = update.executeBatch();
+            for (int i = 0; i < ids.size(); i++) {
+                if (counts[i] > 0) {
+                    replayed.add(ids.get(i));
+                }
+            }
+        }
+        return replayed;
+    }
+
+    /**
+     * Adds one pending delivery per event to {@code sink}, due now and claimed by nobody (the next
+     * poll of any instance takes them), inside the caller's transaction. For backfills.
+     */
+    static void enqueue(Connection connection, List<UUID> eventIds, String sink, OffsetDateTime now) throws SQLException {
+        if (eventIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (UUID eventId : eventIds) {
+                bindInsert(insert, eventId, sink, 0, null, now, null, null);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     /** A sink's pending deliveries: how many, and when the oldest of them was created (null: none). */

@@ -26,7 +26,8 @@ class MigrationTest {
         assertThat(flyway.info().pending()).isEmpty();
         assertThat(flyway.info().applied()).extracting(MigrationInfo::getScript)
                 .containsExactly("V1__delivery_events.sql", "V2__outbox.sql", "db.migration.V3__Outbox_without_foreign_key",
-                        "V4__outbox_claim_version.sql", "V5__delivery_attempt.sql");
+                        "V4__outbox_claim_version.sql", "V5__delivery_attempt.sql",
+                        "db.migration.V6__Search_indexes_and_bulk_jobs");
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM information_schema.table_constraints"
                 + " WHERE table_schema = current_schema() AND table_name = 'outbox' AND constraint_type = 'FOREIGN KEY'")).isZero();
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isZero();

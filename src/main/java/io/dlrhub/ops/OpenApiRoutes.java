@@ -1,0 +1,42 @@
+package io.dlrhub.ops;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import io.dlrhub.Settings;
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.ingress.JsonAnswer;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * {@code GET /api/openapi.json} on the management port (admin token): the OpenAPI 3.1 document of
+ * the whole management API, from {@code src/main/resources/openapi.json}. OpenApiDocumentTest
+ * keeps it and the routes in step.
+ */
+public class OpenApiRoutes extends RouteBuilder {
+
+    public static final String DOCUMENT = "openapi.json";
+
+    @Override
+    public void configure() throws Exception {
+        String document = read();
+        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
+        ManagementApi.secured(from("platform-http:/api/openapi.json?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
+                        .routeId("api-openapi"), admin)
+                .process(exchange -> {
+                    ApiQuery.of(exchange, Set.of());
+                    JsonAnswer.answer(exchange, 200, document);
+                });
+    }
+
+    static String read() throws IOException {
+        try (InputStream in = OpenApiRoutes.class.getClassLoader().getResourceAsStream(DOCUMENT)) {
+            if (in == null) {
+                throw new IllegalStateException(DOCUMENT + " is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
