@@ -426,7 +426,8 @@ public class BulkJobs {
                     sql.append(" AND o.sink = ?");
                     parameters.add(request.filter().sink());
                 }
-                EventSearch.Where where = EventSearch.where(request.filter().withoutSink());
+                // without its sink the filter is conditions on the event alone (no WITH)
+                EventSearch.Where where = EventSearch.where(request.filter().withoutSink(), false);
                 sql.append(" AND ").append(where.sql());
                 parameters.addAll(where.parameters());
             }
