@@ -124,6 +124,14 @@ class SettingsStartupTest {
         assertStartRefused(() -> start(Map.of("smtp.port", "25x")), "SMTP_PORT='25x' (smtp.port) is not a whole number");
     }
 
+    @Test
+    void aBulkRateOutsideItsRangeStopsStartUpNamingIt() {
+        assertStartRefused(() -> start(Map.of("replay.rate-per-second", "0")),
+                "REPLAY_RATE_PER_SECOND (replay.rate-per-second) must be from 1 to 100000, got 0");
+        assertStartRefused(() -> start(Map.of("backfill.rate-per-second", "fast")),
+                "BACKFILL_RATE_PER_SECOND='fast' (backfill.rate-per-second) is not a whole number");
+    }
+
     private void assertStartRefused(ThrowingCallable start, String message) {
         assertThatThrownBy(start).hasStackTraceContaining(message);
         hub = null;
