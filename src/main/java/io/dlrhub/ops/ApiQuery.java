@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.dlrhub.ingress.ExactSource;
+import io.dlrhub.http.ExactSource;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.apache.camel.Exchange;
 

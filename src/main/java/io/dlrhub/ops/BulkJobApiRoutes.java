@@ -11,14 +11,15 @@ import io.dlrhub.SettingValues;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.ExactSource;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.ExactSource;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.outbox.BulkJob;
 import io.dlrhub.outbox.BulkJobs;
 import io.dlrhub.outbox.BulkRequests;
 import io.dlrhub.outbox.SinkSettings;
 import io.dlrhub.outbox.Sinks;
 import io.dlrhub.store.EventSearch;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -43,11 +44,18 @@ public class BulkJobApiRoutes extends RouteBuilder {
     static final Set<String> FILTER_FIELDS = Set.of("sink", "provider", "message_id", "message_id_prefix", "status",
             "channel", "from", "to");
 
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
+    /** From the composition root. */
+    @BeanInject
+    Sinks sinks;
+
     @Override
     public void configure() throws Exception {
         Settings settings = new Settings(getContext());
-        BulkJobs jobs = new BulkJobs(getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
-        Sinks sinks = getContext().getRegistry().lookupByNameAndType("sinks", Sinks.class);
+        BulkJobs jobs = new BulkJobs(dataSource);
         AdminAuthenticator admin = new AdminAuthenticator(settings.get("admin.token", null));
         int replayRate = rate(settings, "replay.rate-per-second", 50);
         int backfillRate = rate(settings, "backfill.rate-per-second", 100);

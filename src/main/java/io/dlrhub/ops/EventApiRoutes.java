@@ -11,10 +11,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
-import io.dlrhub.ingress.ExactSource;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.ExactSource;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.store.EventDetails;
 import io.dlrhub.store.EventSearch;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -30,9 +31,12 @@ public class EventApiRoutes extends RouteBuilder {
     static final Set<String> SEARCH_PARAMETERS = Set.of("provider", "message_id", "message_id_prefix", "status", "channel",
             "sink", "sink_state", "from", "to", "limit", "after");
 
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
     @Override
     public void configure() throws Exception {
-        DataSource dataSource = getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         EventSearch search = new EventSearch(dataSource);
         EventDetails details = new EventDetails(dataSource);
         AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.ingress.ExactSource;
+import io.dlrhub.http.ExactSource;
 import org.apache.camel.Exchange;
 
 /**

@@ -7,7 +7,7 @@ import java.util.Set;
 
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
-import io.dlrhub.ingress.JsonAnswer;
+import io.dlrhub.http.JsonAnswer;
 import org.apache.camel.builder.RouteBuilder;
 
 /**

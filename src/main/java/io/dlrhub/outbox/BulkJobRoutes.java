@@ -2,6 +2,7 @@ package io.dlrhub.outbox;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,13 @@ public class BulkJobRoutes extends RouteBuilder {
 
     private volatile boolean failing;
 
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
     @Override
     public void configure() throws Exception {
-        BulkJobs jobs = new BulkJobs(getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        BulkJobs jobs = new BulkJobs(dataSource);
         from("timer:bulk-jobs?period=500&delay=500")
                 .routeId("bulk-jobs")
                 .process(exchange -> tick(jobs));

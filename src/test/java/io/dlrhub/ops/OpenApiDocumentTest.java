@@ -27,7 +27,7 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.dlrhub.ingress.HttpServerConfiguration;
+import io.dlrhub.http.HttpServerConfiguration;
 import io.dlrhub.support.Receiver;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
