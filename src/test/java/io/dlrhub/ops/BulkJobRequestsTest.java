@@ -37,8 +37,9 @@ class BulkJobRequestsTest {
     void start() {
         database = TestDatabase.h2InMemory();
         // no CRM_URL: the crm sink is off
+        // retention off: the fixtures of March 2026 are older than its window
         hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1000",
-                "backfill.rate-per-second", "1000"));
+                "backfill.rate-per-second", "1000", "retention.days", "0"));
         fixtures = new Fixtures(database);
     }
 

@@ -41,7 +41,7 @@ class BulkReplayPostgresTest {
     void aThrottledReplayDoesNoMoreThanItsRateAllowsAndNothingOnceCancelled() {
         TestDatabase database = TestDatabase.postgres();
         try (RunningHub hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1",
-                "db.pool-size", "3"))) {
+                "db.pool-size", "3", "retention.days", "0"))) {
             Fixtures fixtures = new Fixtures(database);
             deadLedgerDeliveries(fixtures, 30);
             Reply created = Fixtures.postJson(hub, "/api/replays", "{\"filter\":{\"sink\":\"ledger\"}}");
@@ -90,7 +90,7 @@ class BulkReplayPostgresTest {
     void aReplayByIdsPutsBackThoseThatAreDeadAndLeavesTheRest() {
         TestDatabase database = TestDatabase.postgres();
         try (RunningHub hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1000",
-                "db.pool-size", "3"))) {
+                "db.pool-size", "3", "retention.days", "0"))) {
             Fixtures fixtures = new Fixtures(database);
             List<Long> dead = deadLedgerDeliveries(fixtures, 3);
             long delivered = fixtures.delivery(fixtures.event("smsby", "SMS", "ok", "SENT", T0), "ledger", "delivered", T0);
