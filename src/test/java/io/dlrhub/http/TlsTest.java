@@ -34,13 +34,12 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  * JDK's keytool, a client that trusts exactly that certificate, TLS 1.2+ only, no plain HTTP on
  * the same port, and a clear start failure when the key store is missing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTest {
 
     static final String TOKEN = "tls-token";
@@ -57,28 +55,22 @@ class TlsTest {
     @TempDir
     static Path directory;
 
-    Path keystore;
-    TestDatabase database;
-    RunningHub hub;
-    SSLContext trustingThisCertificate;
+    static Path keystore;
+    static SSLContext trustingThisCertificate;
 
-    @BeforeAll
-    void start() throws Exception {
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("smsby.tokens", TOKEN)
+            .withSettingsFrom(TlsTest::newKeyStore);
+
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
+
+    /** A key store made for this class (in its @TempDir), and a client context that trusts exactly its certificate. */
+    static Map<String, String> newKeyStore() throws Exception {
         keystore = directory.resolve("dlr-hub.p12");
         generateKeyStore(keystore, PASSWORD);
         trustingThisCertificate = sslContextTrusting(keystore, PASSWORD);
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of(
-                "smsby.tokens", TOKEN,
-                "tls.keystore", keystore.toString(),
-                "tls.keystore-password", PASSWORD));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
+        return Map.of("tls.keystore", keystore.toString(), "tls.keystore-password", PASSWORD);
     }
 
     @Test

@@ -18,22 +18,21 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 17, case 1: a security decision reads only the exact source it was verified from. Camel's
  * message headers mix real headers, query parameters and path parameters under one name; each test
  * puts a second value where the merge would pick it up, and checks that it changes nothing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExactSourceTest {
 
     static final String JSON = "application/json";
@@ -41,33 +40,24 @@ class ExactSourceTest {
     static final String SMSBY_TOKEN = "exact-source-smsby-token";
     static final String ADMIN_TOKEN = "exact-source-admin-token";
 
-    TestDatabase database;
-    RunningHub hub;
-    WireMockServer crm;
+    @RegisterExtension
+    @Order(1)
+    static final WireMockExtension crm = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort())
+            .resetOnEachTest(false).build();
 
-    @BeforeAll
-    void start() {
-        crm = new WireMockServer(wireMockConfig().dynamicPort());
-        crm.start();
-        // 400: every delivery is dead at its first attempt, so each one reaches the CRM exactly once
-        // (and can be replayed)
+    @RegisterExtension
+    @Order(2)
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with(Map.of("standard.webhook-secrets", SECRET, "smsby.tokens", SMSBY_TOKEN, "admin.token", ADMIN_TOKEN))
+            .withSettingsFrom(ExactSourceTest::crmAnswering400);
+
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
+
+    /** 400: every delivery is dead at its first attempt, so each one reaches the CRM exactly once (and can be replayed). */
+    static Map<String, String> crmAnswering400() {
         crm.stubFor(post(urlPathEqualTo("/crm")).willReturn(aResponse().withStatus(400)));
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of(
-                "standard.webhook-secrets", SECRET,
-                "smsby.tokens", SMSBY_TOKEN,
-                "admin.token", ADMIN_TOKEN,
-                "crm.url", "http://127.0.0.1:" + crm.port() + "/crm"));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-        if (crm != null) {
-            crm.stop();
-        }
+        return Map.of("crm.url", "http://127.0.0.1:" + crm.getPort() + "/crm");
     }
 
     Reply signed(String query, String id, long timestamp, String body, String... extraHeaders) throws Exception {
@@ -105,7 +95,7 @@ class ExactSourceTest {
     private record Captured(String id, long timestamp, String body, String eventId) {
     }
 
-    /** Sends a signed report once: accepted, and its one CRM delivery made (dead at once, see start()). */
+    /** Sends a signed report once: accepted, and its one CRM delivery made (dead at once, see crmAnswering400). */
     private Captured acceptedAndDelivered(String messageId) throws Exception {
         String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
         String body = StandardWebhookTest.report(messageId, "DELIVERED");

@@ -48,6 +48,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
@@ -61,8 +62,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A flood of hostile requests against one running hub (H2) with every provider configured:
@@ -76,7 +77,6 @@ import org.junit.jupiter.api.Timeout;
  * The bugs it once found are fixed; each keeps a targeted test below ("Found by the flood"), and
  * their inputs are part of the flood again.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileInputTest {
 
     static final long SEED = 0x5EED_0D1AL;
@@ -94,37 +94,35 @@ class HostileInputTest {
     static final String JSON_TYPE = "application/json";
     static final ObjectMapper JSON = new ObjectMapper();
     static final Path UPLOADS = Path.of("file-uploads");
+    /** Read when the class loads, before its hub starts. */
+    static final boolean UPLOADS_EXISTED_BEFORE = Files.exists(UPLOADS);
 
-    TestDatabase database;
-    RunningHub hub;
-    int port;
-    Level eventLogLevel;
-    boolean uploadsExistedBefore;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with(Map.of(
+            "smsby.tokens", SMSBY_TOKEN,
+            "standard.webhook-secrets", STANDARD_SECRET,
+            "twilio.auth-tokens", TWILIO_AUTH_TOKEN,
+            "public-base-url", PUBLIC_BASE_URL,
+            "vonage.tokens", VONAGE_TOKEN,
+            "infobip.tokens", INFOBIP_TOKEN,
+            "admin.token", ADMIN_TOKEN));
+
+    static Level eventLogLevel;
+
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
+    final int port = hub.port();
 
     @BeforeAll
-    void start() {
-        uploadsExistedBefore = Files.exists(UPLOADS);
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of(
-                "smsby.tokens", SMSBY_TOKEN,
-                "standard.webhook-secrets", STANDARD_SECRET,
-                "twilio.auth-tokens", TWILIO_AUTH_TOKEN,
-                "public-base-url", PUBLIC_BASE_URL,
-                "vonage.tokens", VONAGE_TOKEN,
-                "infobip.tokens", INFOBIP_TOKEN,
-                "admin.token", ADMIN_TOKEN));
-        port = hub.port();
+    static void quietEventLog() {
         // one event-log line per refused request would be 10,000 lines; 5xx are logged at WARN and stay visible
         eventLogLevel = LogManager.getLogger("dlrhub.events").getLevel();
         Configurator.setLevel("dlrhub.events", Level.WARN);
     }
 
     @AfterAll
-    void stop() {
+    static void restoreEventLog() {
         Configurator.setLevel("dlrhub.events", eventLogLevel);
-        if (hub != null) {
-            hub.close();
-        }
     }
 
     // =============================================================================================
@@ -214,7 +212,7 @@ class HostileInputTest {
         assertThat(badRows).as("rows that should not be there").isEmpty();
         assertThat(stored).as("every event answered 200 is stored").containsAll(results.acknowledged);
 
-        if (!uploadsExistedBefore && Files.exists(UPLOADS)) {
+        if (!UPLOADS_EXISTED_BEFORE && Files.exists(UPLOADS)) {
             try (var files = Files.list(UPLOADS)) {
                 List<Path> left = files.toList();
                 System.out.println("[hostile] note: Vert.x created " + UPLOADS.toAbsolutePath()
@@ -634,7 +632,8 @@ class HostileInputTest {
     // Generators
     // =============================================================================================
 
-    final AtomicInteger ids = new AtomicInteger();
+    /** Shared by all tests of the class: message ids stay unique in the one database. */
+    static final AtomicInteger ids = new AtomicInteger();
 
     String nextId(String prefix) {
         return prefix + "-" + ids.incrementAndGet();

@@ -12,20 +12,18 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Infobip SMS delivery reports end to end: one POST may carry several reports under "results";
  * each becomes its own event in the database the running service committed to.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InfobipWebhookTest {
 
     static final String TOKEN = "infobip-token-one";
@@ -50,21 +48,11 @@ class InfobipWebhookTest {
             "{\"groupId\":1,\"groupName\":\"HANDSET_ERRORS\",\"id\":27,\"name\":\"EC_ABSENT_SUBSCRIBER\","
                     + "\"description\":\"Absent Subscriber\",\"permanent\":false}";
 
-    TestDatabase database;
-    RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("infobip.tokens", TOKEN);
 
-    @BeforeAll
-    void start() {
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of("infobip.tokens", TOKEN));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
 
     /** One report as Infobip documents it. */
     static String report(String messageId, String status, String error, String doneAt) {

@@ -7,33 +7,24 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A wrong method on an existing path is answered 405 with an Allow header naming the methods that
  * path takes (RFC 9110 requires it), on both listeners, and the usual JSON error body.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MethodNotAllowedTest {
 
-    RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with(Map.of("smsby.tokens", "tok", "vonage.tokens", "tok", "admin.token", "admin-secret"));
 
-    @BeforeAll
-    void start() {
-        hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok", "vonage.tokens", "tok",
-                "admin.token", "admin-secret"));
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
+    final RunningHub hub = shared.hub();
 
     /** With a form body for the methods that carry one. */
     Reply send(URI uri, String method) {

@@ -12,49 +12,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * sms.by webhooks end to end: real HTTP into the running service, checked in the database it
  * committed to. Runs once on H2 and once on PostgreSQL (subclasses).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SmsbyWebhookContract {
 
     static final String TOKEN = "rotating-token-one";
     static final String NEXT_TOKEN = "rotating-token-two";
     static final Path SEED = Path.of("src/test/resources/fixtures/smsby/seed-sent.form");
 
-    TestDatabase database;
-    RunningHub hub;
+    /** The subclass's hub: the same settings on its database. */
+    abstract HubExtension shared();
 
-    abstract TestDatabase database();
-
-    @BeforeAll
-    void start() {
-        database = database();
-        // the 200 concurrent webhooks below come from one address, like no single provider at the per-address
-        // defaults (64 connections, 64 in progress; ConnectionSlotsTest): this contract is about storing them
-        hub = RunningHub.start(database, Map.of("smsby.tokens", TOKEN + ", " + NEXT_TOKEN, "max-body-bytes", "4096",
+    /**
+     * This contract's hub on a database. The 200 concurrent webhooks below come from one address, like no
+     * single provider at the per-address defaults (64 connections, 64 in progress; ConnectionSlotsTest):
+     * this contract is about storing them, so the per-address limits are raised.
+     */
+    static HubExtension hubOn(Supplier<TestDatabase> database) {
+        return HubExtension.on(database).with(Map.of("smsby.tokens", TOKEN + ", " + NEXT_TOKEN, "max-body-bytes", "4096",
                 "http.max-connections-per-address", "256", "max-concurrent-requests-per-address", "256"));
     }
 
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared().database();
+    final RunningHub hub = shared().hub();
 
     Reply smsby(String form) {
         return hub.post("/webhooks/smsby?token=" + TOKEN, FORM, form);

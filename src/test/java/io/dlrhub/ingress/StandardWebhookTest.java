@@ -18,21 +18,19 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The generic Standard Webhooks entry point end to end: JSON delivery reports signed the way the
  * Standard Webhooks specification says (computed here with the JDK alone, independently of
  * dlr-hub's own StandardWebhooks class), checked in the database the service committed to.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandardWebhookTest {
 
     static final String JSON = "application/json";
@@ -42,21 +40,12 @@ class StandardWebhookTest {
     static final Path VECTORS = Path.of("src/test/resources/fixtures/standard-webhooks/vectors.json");
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    TestDatabase database;
-    RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with("standard.webhook-secrets", SECRET + " " + NEXT_SECRET);
 
-    @BeforeAll
-    void start() {
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of("standard.webhook-secrets", SECRET + " " + NEXT_SECRET));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
 
     // --- what a Standard Webhooks sender does ---------------------------------------------------
 

@@ -19,21 +19,19 @@ import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Twilio message status callbacks end to end: form POSTs signed the way Twilio signs them
  * (computed here with the JDK alone, independently of dlr-hub's own TwilioSignature), checked in
  * the database the service committed to.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TwilioWebhookTest {
 
     static final String AUTH_TOKEN = "0123456789abcdef0123456789abcdef";
@@ -43,23 +41,12 @@ class TwilioWebhookTest {
     static final String ACCOUNT_SID = "ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
     static final Path VECTORS = Path.of("src/test/resources/fixtures/twilio/vectors.json");
 
-    TestDatabase database;
-    RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with(Map.of("twilio.auth-tokens", AUTH_TOKEN + ", " + NEXT_AUTH_TOKEN, "public-base-url", PUBLIC_BASE_URL));
 
-    @BeforeAll
-    void start() {
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of(
-                "twilio.auth-tokens", AUTH_TOKEN + ", " + NEXT_AUTH_TOKEN,
-                "public-base-url", PUBLIC_BASE_URL));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
 
     // --- what Twilio sends ----------------------------------------------------------------------
 

@@ -13,40 +13,28 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Vonage (Nexmo) SMS API delivery receipts end to end: real HTTP into the running service (GET
  * query, POST JSON, POST form, as the account is set up), checked in the database it committed to.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VonageWebhookTest {
 
     static final String TOKEN = "vonage-token-one";
     static final String JSON = "application/json";
 
-    TestDatabase database;
-    RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("vonage.tokens", TOKEN);
 
-    @BeforeAll
-    void start() {
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, Map.of("vonage.tokens", TOKEN));
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
 
     /** Vonage's documented example receipt, as GET query parameters (the account's default). */
     static String receiptQuery(String messageId, String status, String errCode, String scts) {
