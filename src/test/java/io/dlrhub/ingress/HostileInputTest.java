@@ -19,12 +19,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,13 +73,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A flood of hostile requests against one running hub (H2) with every provider configured:
  * more than 10,000 malformed requests, most over raw sockets (so that invalid HTTP can be sent),
  * generated from a seeded {@link Random} and sent by 8 threads at once. Checked: no 5xx at all
- * (the database is healthy, so not even 503), every error with a body is JSON with "error", every
- * authenticated-but-malformed request gets a 4xx, the service stays healthy and accepts valid
- * webhooks afterwards, and the database holds only the events of requests that were answered 200,
- * each with printable canonical fields of at most 128 characters.
+ * (the database is healthy, so not even 503), every error with a body is JSON with "error" and
+ * "message", every authenticated-but-malformed request gets a 4xx and every valid one a 200, no
+ * event is lost (every report of a request answered 200 is stored, no two requests are answered
+ * with the same event, and none sent once is answered "duplicate": every request of the flood is
+ * a different event), the service stays healthy and accepts valid webhooks afterwards, and the
+ * database holds only the events of requests that were answered 200, each with printable canonical
+ * fields of at most 128 characters.
  * <p>
  * The bugs it once found are fixed; each keeps a targeted test below ("Found by the flood"), and
- * their inputs are part of the flood again.
+ * their inputs are part of the flood again. Two inputs are not sent, because the service still
+ * answers them against the rules above; each has a {@code @Disabled} test that fails until it is
+ * fixed: a request line with an unknown HTTP version (a 501, {@link #anUnknownHttpVersionIsNeverAnswered5xx})
+ * and a path that is not valid percent-encoding (a plain-text 400,
+ * {@link #aPathThatIsNotValidPercentEncodingIsRefusedWithAJsonError}).
  */
 class HostileInputTest {
 
@@ -137,7 +148,9 @@ class HostileInputTest {
         List<Probe> slow = slowProbes(random);
         long started = System.nanoTime();
 
-        Results results = new Results();
+        List<Probe> flood = new ArrayList<>(probes);
+        flood.addAll(slow);
+        Results results = new Results(flood);
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         ExecutorService slowPool = Executors.newFixedThreadPool(slow.size());
         try {
@@ -188,9 +201,11 @@ class HostileInputTest {
                 rows.size(), results.acknowledged.size());
         List<String> badRows = new ArrayList<>();
         Set<String> stored = new HashSet<>();
+        Set<String> storedMessageIds = new HashSet<>();
         for (Map<String, Object> row : rows) {
             String eventId = String.valueOf(row.get("event_id"));
             stored.add(eventId);
+            storedMessageIds.add(String.valueOf(row.get("message_id")));
             // valid reports of an Infobip request refused for another report, and h2c-upgraded requests
             boolean fromPartialRequest = results.mayStoreWithoutAnswer.contains(String.valueOf(row.get("message_id")));
             // rows of the targeted tests below ("bug-" ids) are theirs, not the flood's
@@ -211,6 +226,7 @@ class HostileInputTest {
         }
         assertThat(badRows).as("rows that should not be there").isEmpty();
         assertThat(stored).as("every event answered 200 is stored").containsAll(results.acknowledged);
+        assertThat(storedMessageIds).as("every report of a request answered 200 is stored").containsAll(results.mustBeStored);
 
         if (!UPLOADS_EXISTED_BEFORE && Files.exists(UPLOADS)) {
             try (var files = Files.list(UPLOADS)) {
@@ -398,7 +414,7 @@ class HostileInputTest {
     }
 
     @Test
-    void aNullInfobipReportCarriesNothingAndIsNeverA500() {
+    void aNullInfobipReportIsSkippedAndAListOfOnlyNullIsRefusedWith400() {
         Reply onlyNull = hub.post("/webhooks/infobip?token=" + INFOBIP_TOKEN, JSON_TYPE, "{\"results\":[null]}");
         Reply withNull = hub.post("/webhooks/infobip?token=" + INFOBIP_TOKEN, JSON_TYPE, "{\"results\":["
                 + infobipReport("\"bug-null-1\"", "{\"name\":\"DELIVERED_TO_HANDSET\"}", "null") + ",null]}");
@@ -429,43 +445,25 @@ class HostileInputTest {
     }
 
     @Test
-    void vertxOwnAnswersAreJson() {
-        String form = "channel=SMS&message_id=bug-json-1&status=SENT";
-        Req expect = new Req("POST", "/webhooks/smsby?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
-                .header("Expect", "x").body(form);
-        // not covered: a path that is not valid percent-encoding ("/webhooks/%") is refused by Vert.x's
-        // root router with a plain-text 400 before any handler of ours can run (still a 4xx)
-        List<String> notJson = new ArrayList<>();
-        for (Req request : List.of(expect)) {
-            Response response = RawHttp.exchange(port, Probe.of("bug", request, Expect.REJECT));
-            try {
-                if (!JSON.readTree(response.body()).path("error").isTextual()) {
-                    notJson.add(request.target + " -> " + response);
-                }
-            } catch (IOException e) {
-                notJson.add(request.target + " -> " + response);
-            }
-        }
-        assertThat(notJson).isEmpty();
+    void anExpectationOtherThan100ContinueIsRefusedWithAJsonError() {
+        Req request = new Req("POST", "/webhooks/smsby?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
+                .header("Expect", "x").body("channel=SMS&message_id=bug-json-1&status=SENT");
+
+        Response response = RawHttp.exchange(port, Probe.of("expect", request, Expect.REJECT));
+
+        assertThat(response.status()).as(response.toString()).isBetween(400, 499);
+        assertThat(jsonError(response)).as(response.toString()).isTrue();
     }
 
-    @Disabled("bug (judgement call: RFC 9110 suggests 505, also a 5xx): a request line with an HTTP version "
-            + "other than HTTP/1.0 or HTTP/1.1 — 'POST /webhooks/smsby HTTP/1.2', HTTP/9.9, lower-case http/1.1, "
-            + "'GET / HTTP/0.9', the HTTP/2 preface 'PRI * HTTP/2.0' — is answered '501 Not Implemented' (empty "
-            + "body) by Vert.x: a 5xx on the webhook port for a malformed request")
-    @Test
-    void bugAnUnknownHttpVersionIsA501() {
-        List<String> fiveHundreds = new ArrayList<>();
-        for (String version : List.of("HTTP/1.2", "HTTP/9.9", "http/1.1", "HTTP/0.9", "HTTP/2.0")) {
-            Req request = new Req("POST", "/webhooks/smsby?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
-                    .body("channel=SMS&message_id=bug-version-1&status=SENT");
-            request.version = version;
-            Response response = RawHttp.exchange(port, Probe.of("bug", request, Expect.REJECT));
-            if (response.status() >= 500) {
-                fiveHundreds.add(version + " -> " + response);
-            }
+    /** {"error": ..., "message": ...} labelled application/json, as every refusal of the service. */
+    static boolean jsonError(Response response) {
+        try {
+            JsonNode json = JSON.readTree(response.body());
+            return json != null && json.path("error").isTextual() && json.path("message").isTextual()
+                    && response.headers().getOrDefault("content-type", "").startsWith("application/json");
+        } catch (IOException e) {
+            return false;
         }
-        assertThat(fiveHundreds).isEmpty();
     }
 
     @Test
@@ -506,6 +504,50 @@ class HostileInputTest {
     }
 
     // =============================================================================================
+    // Still open: each @Disabled until it is fixed, and its input left out of the flood
+    // =============================================================================================
+
+    @Disabled("bug (judgement call: RFC 9110 suggests 505, also a 5xx): a request line with an HTTP version "
+            + "other than HTTP/1.0 or HTTP/1.1 — 'POST /webhooks/smsby HTTP/1.2', HTTP/9.9, lower-case http/1.1, "
+            + "'GET / HTTP/0.9', the HTTP/2 preface 'PRI * HTTP/2.0' — is answered '501 Not Implemented' (empty "
+            + "body) by Vert.x: a 5xx on the webhook port for a malformed request")
+    @Test
+    void anUnknownHttpVersionIsNeverAnswered5xx() {
+        List<String> fiveHundreds = new ArrayList<>();
+        for (String version : List.of("HTTP/1.2", "HTTP/9.9", "http/1.1", "HTTP/0.9", "HTTP/2.0")) {
+            Req request = new Req("POST", "/webhooks/smsby?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
+                    .body("channel=SMS&message_id=bug-version-1&status=SENT");
+            request.version = version;
+            Response response = RawHttp.exchange(port, Probe.of("bug", request, Expect.REJECT));
+            if (response.status() >= 500) {
+                fiveHundreds.add(version + " -> " + response);
+            }
+        }
+        assertThat(fiveHundreds).isEmpty();
+    }
+
+    @Disabled("bug: a path that is not valid percent-encoding ('/webhooks/%', '/webhooks/%zz', '/api/outbox/%' on the"
+            + " management port) is refused by Vert.x's router with a plain-text 'Bad Request' before any handler of"
+            + " ours runs: a 4xx, but not the JSON error every other refusal is")
+    @Test
+    void aPathThatIsNotValidPercentEncodingIsRefusedWithAJsonError() {
+        List<String> notJson = new ArrayList<>();
+        for (String path : List.of("/webhooks/%", "/webhooks/%zz", "/webhooks/smsby%?token=" + SMSBY_TOKEN)) {
+            Req request = new Req("POST", path).header("Content-Type", FORM).body("channel=SMS&message_id=bug-pct-1&status=SENT");
+            Response response = RawHttp.exchange(port, Probe.of("path", request, Expect.REJECT));
+            if (response.status() < 400 || response.status() > 499 || !jsonError(response)) {
+                notJson.add(path + " -> " + response);
+            }
+        }
+        Response management = RawHttp.exchange(hub.managementPort(), Probe.of("path", new Req("GET", "/api/outbox/%")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN), Expect.REJECT));
+        if (management.status() < 400 || management.status() > 499 || !jsonError(management)) {
+            notJson.add("management /api/outbox/% -> " + management);
+        }
+        assertThat(notJson).isEmpty();
+    }
+
+    // =============================================================================================
     // What is sent
     // =============================================================================================
 
@@ -522,33 +564,42 @@ class HostileInputTest {
      * One request: its bytes (sent in parts, with a pause between them), what must come back, and
      * whether it is valid HTTP (a connection-level failure is acceptable only for invalid HTTP).
      * {@code partialMessageIds}: message ids this request may store without this client seeing a 200.
+     * {@code carries}: message ids of the reports it carries, where the flood knows them: answered 200,
+     * the request must have stored an event for each.
      */
     record Probe(String category, String target, List<byte[]> parts, long pauseMillis, boolean abandon, Expect expect,
-                 boolean validHttp, int readTimeoutMillis, Set<String> partialMessageIds, Req source) {
+                 boolean validHttp, int readTimeoutMillis, Set<String> partialMessageIds, Req source,
+                 Set<String> carries) {
 
         Probe {
             partialMessageIds = partialMessageIds == null ? Set.of() : partialMessageIds;
+            carries = carries == null ? Set.of() : carries;
         }
 
         Probe(String category, String target, List<byte[]> parts, long pauseMillis, boolean abandon, Expect expect,
               boolean validHttp, int readTimeoutMillis, Set<String> partialMessageIds) {
             this(category, target, parts, pauseMillis, abandon, expect, validHttp, readTimeoutMillis, partialMessageIds,
-                    null);
+                    null, null);
         }
 
         static Probe of(String category, Req request, Expect expect) {
             return new Probe(category, request.target, List.of(request.bytes()), 0, false, expect, request.validHttp,
-                    request.readTimeoutMillis, null, request);
+                    request.readTimeoutMillis, null, request, null);
         }
 
         Probe withPartial(Set<String> messageIds) {
             return new Probe(category, target, parts, pauseMillis, abandon, expect, validHttp, readTimeoutMillis,
-                    messageIds, source);
+                    messageIds, source, carries);
+        }
+
+        Probe carrying(String... messageIds) {
+            return new Probe(category, target, parts, pauseMillis, abandon, expect, validHttp, readTimeoutMillis,
+                    partialMessageIds, source, Set.of(messageIds));
         }
 
         Probe renamed(String newCategory) {
             return new Probe(newCategory, target, parts, pauseMillis, abandon, expect, validHttp, readTimeoutMillis,
-                    partialMessageIds, source);
+                    partialMessageIds, source, carries);
         }
 
         @Override
@@ -676,34 +727,35 @@ class HostileInputTest {
     }
 
     Probe validSmsby(Random random, String id) {
-        return Probe.of("valid", smsbyRequest("channel=VIBER&message_id=" + id + "&status=DELIVERED"), Expect.ACCEPT);
+        return Probe.of("valid", smsbyRequest("channel=VIBER&message_id=" + id + "&status=DELIVERED"), Expect.ACCEPT)
+                .carrying(id);
     }
 
     Probe validStandard(Random random, String id) {
         return standard(random, standardBody("\"SMS\"", "\"" + id + "\"", "\"DELIVERED\"", "").getBytes(UTF_8),
-                Expect.ACCEPT, false);
+                Expect.ACCEPT, false).carrying(id);
     }
 
     Probe validTwilio(Random random, String id) {
         return twilio("valid", "MessageSid=" + id + "&MessageStatus=delivered&From=%2B15017122661&To=whatsapp%3A%2B15558675310",
-                Expect.ACCEPT);
+                Expect.ACCEPT).carrying(id);
     }
 
     Probe validVonageGet(Random random, String id) {
         Req request = new Req("GET", "/webhooks/vonage?token=" + VONAGE_TOKEN + "&messageId=" + id
                 + "&status=delivered&err-code=0&scts=1810251310&msisdn=447700900000");
-        return Probe.of("valid", request, Expect.ACCEPT);
+        return Probe.of("valid", request, Expect.ACCEPT).carrying(id);
     }
 
     Probe validVonageJson(Random random, String id) {
         Req request = new Req("POST", "/webhooks/vonage?token=" + VONAGE_TOKEN).header("Content-Type", JSON_TYPE)
                 .body("{\"messageId\":\"" + id + "\",\"status\":\"delivered\",\"err-code\":\"0\",\"scts\":\"1810251310\"}");
-        return Probe.of("valid", request, Expect.ACCEPT);
+        return Probe.of("valid", request, Expect.ACCEPT).carrying(id);
     }
 
     Probe validInfobip(Random random, String id) {
         return infobip("valid", "{\"results\":[" + infobipReport("\"" + id + "\"", "{\"name\":\"DELIVERED_TO_HANDSET\"}",
-                "\"2019-11-09T16:00:00.000+0000\"") + "]}", Expect.ACCEPT);
+                "\"2019-11-09T16:00:00.000+0000\"") + "]}", Expect.ACCEPT).carrying(id);
     }
 
     // --- hostile text ----------------------------------------------------------------------------
@@ -865,7 +917,8 @@ class HostileInputTest {
                 mutation = "exactly-128";
             }
             case 17 -> { // 128 characters once decoded, far more encoded
-                fields.get(targetIndex)[1] = enc("日".repeat(128));
+                String prefix = nextId("enc"); // its own event: a second one would be a duplicate
+                fields.get(targetIndex)[1] = enc(prefix + "日".repeat(128 - prefix.length()));
                 expect = Expect.EITHER;
                 mutation = "128-encoded";
             }
@@ -1138,9 +1191,8 @@ class HostileInputTest {
                 mutation = "similar-key";
             }
             case 4, 5 -> { // wrong JSON type for a required field
-                // (a list inside the one-element list, [["a"]], is a known bug: see aNestedArrayIsRefusedWith400NotStoredAsText)
                 String replacement = pick(random, List.of("{}", "{\"a\":\"b\"}", "[\"a\",\"b\"]", "[]",
-                        "null", "[null]", "[{}]", "123", "-0.0", "1e308", "true", "123456789012345678901234567890",
+                        "null", "[null]", "[{}]", "[[\"a\"]]", "123", "-0.0", "1e308", "true", "123456789012345678901234567890",
                         "[\"single\"]", "9".repeat(1_500), "1" + "0".repeat(400) + ".5e-400"));
                 object = replaceValue(object, field, replacement);
                 expect = switch (replacement) {
@@ -1162,13 +1214,13 @@ class HostileInputTest {
                 mutation = "nested-900";
             }
             case 8 -> { // a control character (escaped) in a required field
-                object = replaceValue(object, field, quotedWith("id", pick(random, List.of("\\u0000", "\\r\\n", "\\n",
+                object = replaceValue(object, field, quotedWith(nextId("id"), pick(random, List.of("\\u0000", "\\r\\n", "\\n",
                         "\\t", "\\u001b[1m", "\\u007f", "\\u0085", "\\u009b", "\\b", "\\f"))));
                 expect = Expect.REJECT;
                 mutation = "control-escaped";
             }
             case 9 -> { // a raw control character inside a string: not valid JSON
-                object = replaceValue(object, field, quotedWith("id", pick(random, List.of("\u0000", "\r", "\n", "\t",
+                object = replaceValue(object, field, quotedWith(nextId("id"), pick(random, List.of("\u0000", "\r", "\n", "\t",
                         "\u001b"))));
                 expect = Expect.REJECT;
                 mutation = "control-raw";
@@ -1176,7 +1228,7 @@ class HostileInputTest {
             case 10 -> { // lone surrogates (escaped)
                 String surrogate = pick(random, List.of("\\ud800", "\\udfff", "\\udc00\\ud800", "\\ud83d"));
                 if (random.nextBoolean()) {
-                    object = replaceValue(object, field, quotedWith("id", surrogate));
+                    object = replaceValue(object, field, quotedWith(nextId("id"), surrogate));
                 } else {
                     object = afterBrace(object, "\"note\":" + quotedWith("x", surrogate) + ",");
                 }
@@ -1212,8 +1264,9 @@ class HostileInputTest {
             }
             case 15 -> { // printable odd Unicode, escaped or raw
                 String odd = pick(random, PRINTABLE_ODD);
-                object = replaceValue(object, field, random.nextBoolean() ? quoted("id" + odd)
-                        : "\"id" + odd.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+                String id = nextId("id");
+                object = replaceValue(object, field, random.nextBoolean() ? quoted(id + odd)
+                        : "\"" + id + odd.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
                 expect = Expect.EITHER;
                 mutation = "unicode";
             }
@@ -1435,7 +1488,8 @@ class HostileInputTest {
             request.header("Content-Type", type.header());
         }
         if (variants && random.nextInt(40) == 0) {
-            id = pick(random, List.of("x".repeat(513), latin1("msg_é"), "msg with spaces", "msg_" + "y".repeat(512)));
+            id = pick(random, List.of("x".repeat(513), latin1("msg_é_") + ids.incrementAndGet(),
+                    "msg with spaces " + ids.incrementAndGet(), "msg_" + "y".repeat(512)));
             expect = id.length() > 512 ? Expect.REJECT : expect;
         }
         request.header("webhook-id", id)
@@ -1484,10 +1538,9 @@ class HostileInputTest {
                 "\"2019-11-09T16:00:00.000+0000\"");
         int choice = random.nextInt(12);
         switch (choice) {
-            case 0 -> {
-                // (a null report, [null], is a known bug: see aNullInfobipReportCarriesNothingAndIsNeverA500)
+            case 0 -> { // no report at all: results missing, not a list, empty, or holding only nulls
                 String results = pick(random, List.of("null", "{}", "\"x\"", "5", "[]", "true", "{\"a\":1}", "[[]]",
-                        "[\"x\"]", "[5]", "[[" + good + "]]"));
+                        "[\"x\"]", "[5]", "[[" + good + "]]", "[null]", "[null,null]"));
                 String body = random.nextInt(5) == 0 ? "{\"other\":[" + good + "]}" : "{\"results\":" + results + "}";
                 return infobip("infobip/results:" + results.substring(0, Math.min(8, results.length())), body, Expect.REJECT);
             }
@@ -1520,7 +1573,7 @@ class HostileInputTest {
                 String goodId = nextId("ib-partial");
                 String goodReport = infobipReport(quoted(goodId), "{\"name\":\"DELIVERED_TO_HANDSET\"}",
                         "\"2019-11-09T16:00:00.000+0000\"");
-                // (not null: a null report is skipped, see aNullInfobipReportCarriesNothingAndIsNeverA500)
+                // (not null: a null is no bad report but skipped, see aNullInfobipReportIsSkippedAndAListOfOnlyNullIsRefusedWith400)
                 String bad = pick(random, List.of("5", "\"x\"", "{}", "[]", infobipReport("\"\"", "{\"name\":\"X\"}", "null")));
                 String body = random.nextBoolean() ? "{\"results\":[" + goodReport + "," + bad + "]}"
                         : "{\"results\":[" + bad + "," + goodReport + "]}";
@@ -1529,13 +1582,16 @@ class HostileInputTest {
             case 5 -> { // many reports in one request
                 StringBuilder reports = new StringBuilder();
                 int count = 1 + random.nextInt(random.nextInt(10) == 0 ? 300 : 20);
+                List<String> messageIds = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
                     if (i > 0) {
                         reports.append(',');
                     }
-                    reports.append("{\"messageId\":").append(quoted(nextId("ib-many"))).append(",\"status\":{\"name\":\"SENT\"}}");
+                    messageIds.add(nextId("ib-many"));
+                    reports.append("{\"messageId\":").append(quoted(messageIds.get(i))).append(",\"status\":{\"name\":\"SENT\"}}");
                 }
-                return infobip("infobip/many-reports", "{\"results\":[" + reports + "]}", Expect.EITHER);
+                return infobip("infobip/many-reports", "{\"results\":[" + reports + "]}", Expect.EITHER)
+                        .carrying(messageIds.toArray(String[]::new));
             }
             default -> { // hostile report object
                 JsonBody report = hostileJson(random, good, List.of("messageId", "doneAt", "bulkId"));
@@ -1670,7 +1726,8 @@ class HostileInputTest {
             case 12 -> {
                 String provider = pick(random, List.of("nope", "SMSBY", "Smsby", "smsby%00", "sms%2Fby", "a".repeat(65),
                         "-x", "_x", "smsby.", "sms by", "%73msby", "smsby%20", "%ff", "smsby%2e%2e"));
-                // (not sent: a broken escape in the path, /webhooks/%, gets Vert.x's plain-text 400, see vertxOwnAnswersAreJson)
+                // (not sent: a broken escape in the path, /webhooks/%, gets a plain-text 400, see
+                // aPathThatIsNotValidPercentEncodingIsRefusedWithAJsonError)
                 request = new Req("POST", "/webhooks/" + provider + "?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
                         .body(form);
                 // %73msby is "smsby" once decoded: it may reach the sms.by adapter with a valid token
@@ -1709,7 +1766,8 @@ class HostileInputTest {
 
     /**
      * (A request line with an HTTP version other than HTTP/1.0 and HTTP/1.1 — HTTP/1.2, HTTP/9.9, http/1.1,
-     * HTTP/0.9, the HTTP/2 preface PRI * HTTP/2.0 — is a known bug: see bugAnUnknownHttpVersionIsA501.)
+     * HTTP/0.9, the HTTP/2 preface PRI * HTTP/2.0 — is not sent: it is answered 501, see
+     * anUnknownHttpVersionIsNeverAnswered5xx.)
      */
     Probe requestLine(Random random) {
         String validForm = "channel=SMS&message_id=" + nextId("rl") + "&status=SENT";
@@ -1817,13 +1875,14 @@ class HostileInputTest {
                 }
                 return Probe.of("http/get-for-post", request, Expect.REJECT);
             }
-            case 10 -> { // Expect headers
+            case 10 -> { // Expect headers: 100-continue in any case, or an expectation the server cannot meet
+                String expectation = pick(random, List.of("100-continue", "100-Continue", "x", "200-ok", "100-continue-x"));
                 Req request = new Req("POST", "/webhooks/smsby?token=" + SMSBY_TOKEN).header("Content-Type", FORM)
-                        .header("Expect", pick(random, List.of("100-continue", "100-Continue")))
-                        // (any other expectation: see vertxOwnAnswersAreJson)
+                        .header("Expect", expectation)
                         .body("channel=SMS&message_id=" + nextId("expect") + "&status=SENT");
                 request.readTimeoutMillis = 3_000;
-                return Probe.of("http/expect", request, Expect.EITHER);
+                return Probe.of("http/expect", request, expectation.equalsIgnoreCase("100-continue")
+                        ? Expect.EITHER : Expect.REJECT);
             }
             default -> { // Upgrade / h2c: after "101 Switching Protocols" the (valid) webhook is answered in HTTP/2,
                 // which this client does not read; the event it stores is allowed below
@@ -2014,11 +2073,13 @@ class HostileInputTest {
     List<Probe> slowProbes(Random random) {
         List<Probe> slow = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Req request = smsbyRequest("channel=SMS&message_id=" + nextId("slow") + "&status=SENT");
+            String id = nextId("slow");
+            Req request = smsbyRequest("channel=SMS&message_id=" + id + "&status=SENT");
             byte[] bytes = request.bytes();
             int half = bytes.length - request.body.length / 2;
             slow.add(new Probe("slow/half-then-rest", request.target, List.of(java.util.Arrays.copyOf(bytes, half),
-                    java.util.Arrays.copyOfRange(bytes, half, bytes.length)), 2_000, false, Expect.ACCEPT, true, 10_000, null));
+                    java.util.Arrays.copyOfRange(bytes, half, bytes.length)), 2_000, false, Expect.ACCEPT, true, 10_000, null)
+                    .carrying(id));
         }
         for (int i = 0; i < 2; i++) {
             Req request = smsbyRequest("channel=SMS&message_id=" + nextId("never") + "&status=SENT");
@@ -2028,10 +2089,12 @@ class HostileInputTest {
                     3_000, true, Expect.REJECT, false, 1_000, null));
         }
         // a standard webhook whose headers arrive slowly
-        Probe standard = standard(random, standardBody("\"SMS\"", quoted(nextId("slow-std")), "\"SENT\"", ""), Expect.ACCEPT);
+        String id = nextId("slow-std");
+        Probe standard = standard(random, standardBody("\"SMS\"", quoted(id), "\"SENT\"", ""), Expect.ACCEPT);
         byte[] bytes = standard.parts().get(0);
         slow.add(new Probe("slow/headers", standard.target(), List.of(java.util.Arrays.copyOf(bytes, 40),
-                java.util.Arrays.copyOfRange(bytes, 40, bytes.length)), 2_000, false, standard.expect(), true, 10_000, null));
+                java.util.Arrays.copyOfRange(bytes, 40, bytes.length)), 2_000, false, standard.expect(), true, 10_000, null)
+                .carrying(id));
         return slow;
     }
 
@@ -2039,11 +2102,14 @@ class HostileInputTest {
     // Raw HTTP client
     // =============================================================================================
 
-    /** One HTTP answer (or the lack of one). */
-    record Response(int status, String kind, Map<String, String> headers, byte[] body, int count) {
+    /**
+     * One HTTP answer (or the lack of one); {@code sends}: how often the request was sent for it (java.net.http
+     * sends once more after a dropped keep-alive connection, so a second event of it is a duplicate).
+     */
+    record Response(int status, String kind, Map<String, String> headers, byte[] body, int sends) {
 
         static Response failure(String kind) {
-            return new Response(-1, kind, Map.of(), new byte[0], 0);
+            return new Response(-1, kind, Map.of(), new byte[0], 1);
         }
 
         String text() {
@@ -2101,19 +2167,19 @@ class HostileInputTest {
         }
 
         static Response exchange(int port, Probe probe) {
-            Response first = exchangeOnce(port, probe);
+            Response first = exchangeOnce(port, probe, 1);
             // a keep-alive connection the server has just closed fails the next request on it at once;
             // a provider's client sends again, and so does this one (once)
-            return first.status() < 0 && first.kind().startsWith("java.net.http") ? exchangeOnce(port, probe) : first;
+            return first.status() < 0 && first.kind().startsWith("java.net.http") ? exchangeOnce(port, probe, 2) : first;
         }
 
-        private static Response exchangeOnce(int port, Probe probe) {
+        private static Response exchangeOnce(int port, Probe probe, int sends) {
             try {
                 HttpResponse<byte[]> response = CLIENT.send(build(port, probe.source()), HttpResponse.BodyHandlers.ofByteArray());
                 Map<String, String> headers = new LinkedHashMap<>();
                 response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT),
                         String.join(", ", values)));
-                return new Response(response.statusCode(), "answer", headers, response.body(), 1);
+                return new Response(response.statusCode(), "answer", headers, response.body(), sends);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Response.failure("interrupted");
@@ -2270,16 +2336,26 @@ class HostileInputTest {
     // =============================================================================================
 
     final class Results {
+        /** How often the flood sends each exact request: the same request twice is one event, answered duplicate. */
+        final Map<String, Integer> copies = new HashMap<>();
         final Map<String, AtomicInteger> byStatus = new ConcurrentSkipListMap<>();
         final Map<String, Map<String, AtomicInteger>> byCategory = new ConcurrentSkipListMap<>();
         final List<String> violations = Collections.synchronizedList(new ArrayList<>());
         final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         final Set<String> mayStoreWithoutAnswer = ConcurrentHashMap.newKeySet();
+        /** Message ids carried by requests answered 200 (where the flood knows them): each must be stored. */
+        final Set<String> mustBeStored = ConcurrentHashMap.newKeySet();
+        /** The request each event was answered to: two different requests of the flood are two events. */
+        final Map<String, Probe> answeredTo = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> lenientAccepted = new ConcurrentSkipListMap<>();
         final Map<String, String> samples = new ConcurrentSkipListMap<>();
 
         final Map<String, AtomicInteger> byExpectation = new ConcurrentSkipListMap<>();
         final Map<String, AtomicInteger> byTransport = new ConcurrentSkipListMap<>();
+
+        Results(List<Probe> flood) {
+            flood.forEach(probe -> copies.merge(fingerprint(probe), 1, Integer::sum));
+        }
 
         void judge(Probe probe, Response response, boolean viaClient) {
             String key = response.status() >= 0 ? String.valueOf(response.status()) : response.kind();
@@ -2348,10 +2424,25 @@ class HostileInputTest {
                 if (!status.equals("accepted") && !status.equals("duplicate")) {
                     violation(probe, response, "200 without accepted/duplicate");
                 }
-                acknowledged.add(json.path("event_id").asText());
-                for (JsonNode event : json.path("events")) {
-                    acknowledged.add(event.path("event_id").asText());
+                List<JsonNode> events = new ArrayList<>();
+                json.path("events").forEach(events::add);
+                if (events.isEmpty()) {
+                    events.add(json);
                 }
+                for (JsonNode event : events) {
+                    String eventId = event.path("event_id").asText();
+                    acknowledged.add(eventId);
+                    Probe other = answeredTo.putIfAbsent(eventId, probe);
+                    if (other != null && other != probe && !fingerprint(other).equals(fingerprint(probe))) {
+                        violation(probe, response, "another request's event (lost: two requests, one event): " + other);
+                    }
+                    if (event.path("status").asText().equals("duplicate") && response.sends() == 1
+                            && copies.getOrDefault(fingerprint(probe), 1) == 1) {
+                        violation(probe, response, "a request sent once answered duplicate (lost: the flood sent no"
+                                + " other request of this event)");
+                    }
+                }
+                mustBeStored.addAll(probe.carries());
             } catch (IOException e) {
                 violation(probe, response, "200 body is not JSON");
             }
@@ -2403,6 +2494,17 @@ class HostileInputTest {
     // Text helpers
     // =============================================================================================
 
+
+    /** A digest of the request's exact bytes: probes with the same fingerprint are the same request. */
+    static String fingerprint(Probe probe) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            probe.parts().forEach(digest::update);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static String clip(String value, int length) {
         return value.length() > length ? value.substring(0, length) + "..." : value;
