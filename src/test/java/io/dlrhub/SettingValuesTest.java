@@ -12,13 +12,13 @@ class SettingValuesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"true", "TRUE", "True", "yes", "YES", "Yes", "on", "ON", "On", "1", " yes "})
-    void trueSpellings(String value) {
+    void trueYesOnAnd1AreTrueInAnyCase(String value) {
         assertThat(SettingValues.toBoolean("smtp.starttls", value)).isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"false", "FALSE", "False", "no", "NO", "No", "off", "OFF", "Off", "0", " off "})
-    void falseSpellings(String value) {
+    void falseNoOffAnd0AreFalseInAnyCase(String value) {
         assertThat(SettingValues.toBoolean("smtp.starttls", value)).isFalse();
     }
 
@@ -31,7 +31,7 @@ class SettingValuesTest {
     }
 
     @Test
-    void numbers() {
+    void wholeNumbersAreReadAndAnythingElseIsRefusedNamingTheKey() {
         assertThat(SettingValues.toWholeNumber("db.pool-size", "10")).isEqualTo(10);
         assertThat(SettingValues.toWholeNumber("db.pool-size", " 10 ")).isEqualTo(10);
         assertThat(SettingValues.toWholeNumber("rate-limit-per-second", "-1")).isEqualTo(-1);
@@ -67,7 +67,7 @@ class SettingValuesTest {
     }
 
     @Test
-    void theEnvironmentVariableName() {
+    void theEnvironmentVariableIsTheKeyInUpperCaseWithUnderscores() {
         assertThat(SettingValues.environmentName("max-body-bytes")).isEqualTo("MAX_BODY_BYTES");
         assertThat(SettingValues.environmentName("sink.crm.enabled")).isEqualTo("SINK_CRM_ENABLED");
     }

@@ -63,7 +63,7 @@ class AlertDigestTest {
     }
 
     @Test
-    void subjectForOneFailure() throws Exception {
+    void theSubjectOfOneFailureSaysOneDeliveryAndNamesItsProvider() throws Exception {
         Exchange exchange = compose(event("twilio", "m1"));
 
         assertThat(subject(exchange)).contains("1 failed delivery").doesNotContain("deliveries").contains("(twilio)");
@@ -96,7 +96,7 @@ class AlertDigestTest {
     }
 
     @Test
-    void onlyDeadSinkDeliveries() throws Exception {
+    void aDigestOfOnlyDeadSinkDeliveriesCountsThemAndListsNoFailedMessages() throws Exception {
         Exchange exchange = compose(dead("smsby", "m2", "alert: gave up"));
 
         assertThat(subject(exchange)).contains("1 dead sink delivery").doesNotContain("failed deliver");

@@ -23,7 +23,7 @@ class AlertMailHeadersTest {
     }
 
     @Test
-    void internalAndUnknownHeadersDoNot() {
+    void internalAndUnknownHeadersDoNotReachTheMail() {
         assertThat(reachesTheMail("DlrDigestCount")).isFalse();
         assertThat(reachesTheMail("DlrSink")).isFalse();
         assertThat(reachesTheMail("CamelHttpUri")).isFalse();

@@ -30,7 +30,7 @@ class CustomProviderTest {
     Path routes;
 
     @Test
-    void aProviderMadeOfOneRouteFileAndOneMappingFileWorks() throws IOException {
+    void aProviderMadeOfTheGuidesTwoFilesStoresItsReportsAndRefusesBadOnes() throws IOException {
         String readme = Files.readString(Path.of("docs/extending.md"));
         copyShippedRoutes();
         Files.writeString(routes.resolve("acme.camel.yaml"), block(readme, "routes/acme.camel.yaml", "yaml"));

@@ -63,7 +63,7 @@ class MethodNotAllowedTest {
     }
 
     @Test
-    void managementPaths() {
+    void aWrongMethodOnAManagementPathIsRefusedWith405NamingTheMethodsItTakes() {
         // GET lists, DELETE purges dead deliveries (ops/DeadPurgeApiRoutes)
         assertNotAllowed(send(hub.managementUri("/api/outbox"), "PUT"), "DELETE, GET");
         assertNotAllowed(send(hub.managementUri("/api/outbox/1/replay"), "GET"), "POST");
@@ -72,7 +72,7 @@ class MethodNotAllowedTest {
     }
 
     @Test
-    void theRightMethodStillWorks() {
+    void theRightMethodOnTheSamePathsIsStillAnswered200() {
         assertThat(send(hub.managementUri("/api/outbox"), "GET").status()).isEqualTo(200);
         assertThat(hub.post("/webhooks/smsby?token=tok", RunningHub.FORM, "channel=SMS&message_id=m-405&status=SENT").status())
                 .isEqualTo(200);

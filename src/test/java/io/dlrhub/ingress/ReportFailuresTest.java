@@ -24,7 +24,7 @@ class ReportFailuresTest {
     }
 
     @Test
-    void amongFailuresOfOneKindTheLastIsKeptAsBefore() {
+    void amongFailuresOfOneKindTheLastIsKept() {
         assertThat(ReportFailures.decisive(malformed, otherMalformed)).isSameAs(otherMalformed);
         assertThat(ReportFailures.decisive(databaseDown, bug)).isSameAs(bug);
     }

@@ -50,14 +50,14 @@ class DeliveryFailureTest {
     }
 
     @Test
-    void retryAfterInSeconds() {
+    void aRetryAfterInSecondsIsReadAsThatMany() {
         DeliveryFailure failure = DeliveryFailure.of(http(503, Map.of("Retry-After", "120")));
 
         assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(120));
     }
 
     @Test
-    void retryAfterAsHttpDate() {
+    void aRetryAfterAsAnHttpDateIsReadAsTheTimeUntilIt() {
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
         DeliveryFailure failure = DeliveryFailure.of(http(429, Map.of("Retry-After", date)));
 
@@ -110,7 +110,7 @@ class DeliveryFailureTest {
     }
 
     @Test
-    void permanentDeliveryExceptionWithoutMessage() {
+    void aPermanentFailureWithoutAMessageIsStillPermanentAndDescribed() {
         DeliveryFailure failure = DeliveryFailure.of(new PermanentDeliveryException(null));
 
         assertThat(failure.permanent()).isTrue();

@@ -48,7 +48,7 @@ class RetryPolicyPropertiesTest {
     }
 
     @Example
-    void theRetryAfterThatBrokeTheBookkeepingIsAYearAndTheDelayIsTheSinksMaximum() {
+    void aRetryAfterOfBillionsOfYearsIsReadAsAYearAndTheDelayIsTheSinksMaximum() {
         Duration wait = DeliveryFailure.retryAfter(Map.of("Retry-After", "99999999999999999"));
         assertThat(wait).isEqualTo(RetryPolicy.LONGEST);
         RetryPolicy crm = new RetryPolicy(Duration.ofSeconds(1), Duration.ofMinutes(10));

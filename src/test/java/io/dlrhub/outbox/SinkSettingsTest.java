@@ -38,7 +38,7 @@ class SinkSettingsTest {
     }
 
     @Test
-    void defaults() {
+    void aSinkWithoutSettingsIsEnabledForEveryStatusWithoutDigestAndWithTheDefaultRetries() {
         SinkSettings sink = read("alert");
 
         assertThat(sink.name()).isEqualTo("alert");
@@ -98,7 +98,7 @@ class SinkSettingsTest {
     }
 
     @Test
-    void digestSeconds() {
+    void digestSecondsMakeTheSinkSendDigestsOfThatWindow() {
         SinkSettings sink = read("alert", "sink.alert.digest-seconds", "300");
 
         assertThat(sink.digest()).isEqualTo(Duration.ofMinutes(5));
@@ -131,7 +131,7 @@ class SinkSettingsTest {
     }
 
     @Test
-    void exhaustedAfterMaxAttempts() {
+    void deliveriesAreExhaustedFromTheMaxAttemptOn() {
         SinkSettings sink = read("alert", "sink.alert.max-attempts", "3");
 
         assertThat(sink.isExhausted(2)).isFalse();

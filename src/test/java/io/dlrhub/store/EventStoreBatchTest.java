@@ -69,7 +69,7 @@ class EventStoreBatchTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void aBatchWithRepeatsAndSeveralStatusesOfOneMessage(String db) {
+    void aBatchStoresEachEventOnceAndTheMessageKeepsItsHighestStatus(String db) {
         AtomicInteger hook = new AtomicInteger();
         EventStore store = store(db, hook);
         CanonicalEvent sent = event("b-1", CanonicalStatus.SENT, "SENT");
