@@ -20,13 +20,14 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs every sample in routes/samples/&lt;provider&gt;/*.json through the real service: the request is
@@ -43,21 +44,17 @@ class AdapterSamplesTest {
     static final String PUBLIC_BASE_URL = "https://dlr.example.com";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static TestDatabase database;
-    static RunningHub hub;
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("public-base-url", PUBLIC_BASE_URL)
+            .withSettingsFrom(AdapterSamplesTest::credentialsOfEverySamplesProvider);
 
-    @AfterAll
-    static void stop() {
-        if (hub != null) {
-            hub.close();
-        }
-    }
+    final TestDatabase database = shared.database();
+    final RunningHub hub = shared.hub();
 
     @TestFactory
     Stream<DynamicTest> everySampleGivesItsAnswerAndEvents() throws IOException {
         List<Path> samples = samples();
         assertThat(samples).as("samples in " + SAMPLES).isNotEmpty();
-        start(samples);
         return samples.stream().map(sample -> DynamicTest.dynamicTest(SAMPLES.relativize(sample).toString(),
                 () -> run(provider(sample), (ObjectNode) JSON.readTree(sample.toFile()))));
     }
@@ -72,10 +69,9 @@ class AdapterSamplesTest {
         return sample.getParent().getFileName().toString();
     }
 
-    static void start(List<Path> samples) throws IOException {
+    static Map<String, String> credentialsOfEverySamplesProvider() throws IOException {
         Map<String, String> settings = new HashMap<>();
-        settings.put("public-base-url", PUBLIC_BASE_URL);
-        for (Path sample : samples) {
+        for (Path sample : samples()) {
             String provider = provider(sample);
             switch (auth(JSON.readTree(sample.toFile()))) {
                 case "twilio" -> settings.put(provider + ".auth-tokens", TWILIO_AUTH_TOKEN);
@@ -83,8 +79,7 @@ class AdapterSamplesTest {
                 default -> settings.put(provider + ".tokens", TOKEN);
             }
         }
-        database = TestDatabase.h2InMemory();
-        hub = RunningHub.start(database, settings);
+        return settings;
     }
 
     static String auth(JsonNode sample) {

@@ -11,42 +11,31 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bulk job endpoints on embedded H2: what they refuse (each refusal names the field), and a
  * replay and a backfill run to their end (the job row locking H2's way).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BulkJobRequestsTest {
 
     private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 3, 1, 12, 0, 0, 0, ZoneOffset.UTC);
 
-    private TestDatabase database;
-    private RunningHub hub;
-    private Fixtures fixtures;
+    // no CRM_URL: the crm sink is off
+    // retention off: the fixtures of March 2026 are older than its window
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with(Map.of("admin.token", ADMIN,
+            "replay.rate-per-second", "1000", "backfill.rate-per-second", "1000", "retention.days", "0"));
 
-    @BeforeAll
-    void start() {
-        database = TestDatabase.h2InMemory();
-        // no CRM_URL: the crm sink is off
-        // retention off: the fixtures of March 2026 are older than its window
-        hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1000",
-                "backfill.rate-per-second", "1000", "retention.days", "0"));
-        fixtures = new Fixtures(database);
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
+    private final TestDatabase database = shared.database();
+    private final RunningHub hub = shared.hub();
+    private final Fixtures fixtures = new Fixtures(database);
 
     private void refused(String path, String body, int status, String code, String named) {
         Reply reply = Fixtures.postJson(hub, path, body);

@@ -14,13 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -44,13 +45,18 @@ abstract class EventSearchContract {
     private UUID viber;
     private long deadCrmDelivery;
 
-    abstract TestDatabase database();
+    /** The subclass's hub: the same settings on its database. */
+    abstract HubExtension shared();
+
+    static HubExtension hubOn(Supplier<TestDatabase> database) {
+        // retention off: the events of March 2026 are older than its window
+        return HubExtension.on(database).with(Map.of("admin.token", ADMIN, "db.pool-size", "3", "retention.days", "0"));
+    }
 
     @BeforeAll
-    void startHubWithEvents() {
-        database = database();
-        // retention off: the events of March 2026 are older than its window
-        hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "db.pool-size", "3", "retention.days", "0"));
+    void writeEvents() {
+        database = shared().database();
+        hub = shared().hub();
         fixtures = new Fixtures(database);
         for (int i = 0; i < 7; i++) {
             tied.add(fixtures.event("smsby", "SMS", "tie-" + i, "SENT", T0));
@@ -71,13 +77,6 @@ abstract class EventSearchContract {
         fixtures.delivery(viber, "crm", "delivered", T0.minusHours(1));
         // a sink with no route: nothing delivers it, it stays pending
         fixtures.delivery(tied.get(3), "ledger", "pending", T0);
-    }
-
-    @AfterAll
-    void stop() {
-        if (hub != null) {
-            hub.close();
-        }
     }
 
     private Reply get(String pathAndQuery) {

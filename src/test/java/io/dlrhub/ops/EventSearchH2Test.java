@@ -1,11 +1,16 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.TestDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EventSearchH2Test extends EventSearchContract {
 
+    @RegisterExtension
+    static final HubExtension shared = hubOn(TestDatabase::h2InMemory);
+
     @Override
-    TestDatabase database() {
-        return TestDatabase.h2InMemory();
+    HubExtension shared() {
+        return shared;
     }
 }

@@ -27,6 +27,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.dlrhub.http.HttpServerConfiguration;
+import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.Receiver;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
@@ -36,10 +37,10 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The OpenAPI document served at GET /api/openapi.json against the running service: the same
@@ -47,37 +48,33 @@ import org.junit.jupiter.api.TestInstance;
  * examples that fit their schemas, and real answers that fit them too. Its scope is the management
  * API: every management-port route under /api/ and /observe/ (the console's pages are not API).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiDocumentTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
 
-    private TestDatabase database;
-    private Receiver crm;
-    private RunningHub hub;
-    private JsonNode document;
-    private String documentText;
+    /** The CRM refuses: deliveries die, so the dead list, replays and attempts have something to show. */
+    @AutoClose
+    private static final Receiver crm = Receiver.start((key, body) -> new Receiver.Reply(400, Map.of()));
+
+    @RegisterExtension
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with(Map.of("admin.token", ADMIN,
+            "smsby.tokens", "tok", "crm.url", crm.url(), "replay.rate-per-second", "1000"));
+
+    private static JsonNode document;
+    private static String documentText;
+
+    private final TestDatabase database = shared.database();
+    private final RunningHub hub = shared.hub();
 
     @BeforeAll
-    void start() throws IOException {
-        database = TestDatabase.h2InMemory();
-        // the CRM refuses: deliveries die, so the dead list, replays and attempts have something to show
-        crm = Receiver.start((key, body) -> new Receiver.Reply(400, Map.of()));
-        hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "smsby.tokens", "tok", "crm.url", crm.url(),
-                "replay.rate-per-second", "1000"));
-        Reply served = hub.admin("GET", "/api/openapi.json", ADMIN);
+    static void readTheServedDocument() throws IOException {
+        Reply served = shared.hub().admin("GET", "/api/openapi.json", ADMIN);
         assertThat(served.status()).isEqualTo(200);
         assertThat(served.raw().headers().firstValue("Content-Type")).hasValue("application/json");
         documentText = served.body();
         document = JSON.readTree(documentText);
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-        crm.close();
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * made in a {@code @TempDir}) come from {@link #withSettingsFrom}, called once just before the hub
  * starts; register the extension that provides them first ({@code @Order}).
  * <p>
- * Not for {@code @TestInstance(PER_CLASS)}: such an instance is made before the hub starts.
+ * A {@code @TestInstance(PER_CLASS)} instance is made before the hub starts: such a class reads
+ * {@link #hub()} in its {@code @BeforeAll} method or in its tests, not in field initializers.
  */
 public final class HubExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -100,11 +101,11 @@ public final class HubExtension implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** The running hub; only from a test (or the instance's fields), never before the class has started. */
+    /** The running hub: from @BeforeAll on, until the class's tests are done. */
     public RunningHub hub() {
         if (hub == null) {
-            throw new IllegalStateException("the hub is not running: it starts before the class's tests (not in a"
-                    + " PER_CLASS test instance) and stops after them");
+            throw new IllegalStateException("the hub is not running: it starts before the class's @BeforeAll methods"
+                    + " (after a PER_CLASS test instance is made) and stops after its @AfterAll methods");
         }
         return hub;
     }
