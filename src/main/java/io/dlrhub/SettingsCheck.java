@@ -21,7 +21,8 @@ import org.apache.camel.support.EndpointHelper;
  */
 public class SettingsCheck implements CamelConfiguration {
 
-    static final List<String> BOOLEANS = List.of("smtp.starttls", "routes.reload", "http.blocking-adapters");
+    static final List<String> BOOLEANS = List.of("smtp.starttls", "routes.reload", "http.blocking-adapters",
+            "console.cookie-secure");
 
     static final List<String> NUMBERS = List.of("http.port", "management.port", "smtp.port", "max-body-bytes",
             "max-concurrent-requests", "max-concurrent-requests-per-address", "http.max-connections-per-address",
@@ -36,7 +37,8 @@ public class SettingsCheck implements CamelConfiguration {
             "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms", "outbox.delivery-timeout-ms",
             "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",
             "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds", "retention.days", "retention.pause-ms",
-            "retention.interval-ms", "metrics.database-refresh-ms");
+            "retention.interval-ms", "metrics.database-refresh-ms", "console.session-idle-seconds",
+            "console.session-max-seconds");
 
     static final List<String> SINK_BOOLEANS = List.of("enabled");
     static final List<String> SINK_NUMBERS = List.of("max-attempts", "concurrency");

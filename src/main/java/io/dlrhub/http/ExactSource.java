@@ -14,7 +14,15 @@ import org.apache.camel.Exchange;
  */
 public final class ExactSource {
 
+    /** Exchange property: true when the request came over TLS (the listener's own, not a proxy's). */
+    public static final String TLS = "dlrTls";
+
     private ExactSource() {
+    }
+
+    /** Whether the request came to the listener over TLS. */
+    public static boolean overTls(Exchange exchange) {
+        return Boolean.TRUE.equals(exchange.getProperty(TLS, Boolean.class));
     }
 
     public static WebhookRequest request(Exchange exchange) {

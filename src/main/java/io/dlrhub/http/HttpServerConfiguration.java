@@ -222,6 +222,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
             // path parameters as the router matched them: the Camel headers of the same name also take query parameters
             exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(ctx.request().method().name(),
                     ctx.request().uri(), headers, body, remote, ctx.pathParams()));
+            exchange.setProperty(ExactSource.TLS, ctx.request().isSSL());
             return super.populateCamelMessage(ctx, exchange, message);
         }
 
@@ -475,6 +476,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
                 router.route(routes.path() + "*").order(-100).handler(TimeoutHandler.create(requestTimeoutMs, 408));
                 router.route(routes.path() + "*").order(-99).handler(guard);
             } else {
+                router.route().order(-101).handler(new ManagementHeaders());
                 router.route().order(-99).handler(guard);
             }
         }

@@ -3,6 +3,7 @@ package io.dlrhub.ops;
 import io.dlrhub.http.HttpServerConfiguration;
 import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.auth.ForbiddenException;
 import io.dlrhub.auth.UnauthenticatedException;
 import io.dlrhub.store.StoreUnavailableException;
 import org.apache.camel.Exchange;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every operations API route shares: it is served on the management port, requires the
- * admin token, and answers failures as JSON (401, 400 for bad parameters or body, 415 for a body
- * that is not JSON, 503 without database).
+ * admin token or a console session, and answers failures as JSON (401, 403 for a console request
+ * without its CSRF token, 400 for bad parameters or body, 415 for a body that is not JSON, 503
+ * without database).
  */
 public final class ManagementApi {
 
@@ -24,11 +26,20 @@ public final class ManagementApi {
     private ManagementApi() {
     }
 
-    /** Adds error answers and the admin check to an operations API route. */
+    /**
+     * Adds error answers and the admin check (token or console session, {@link AdminAuthenticator#of})
+     * to an operations API route.
+     */
     public static RouteDefinition secured(RouteDefinition route, AdminAuthenticator admin) {
+        answeringErrors(route);
+        route.process(admin::authenticate);
+        return route;
+    }
+
+    /** Adds the JSON error answers alone, for routes that check who calls them themselves (the console's sign-in). */
+    public static RouteDefinition answeringErrors(RouteDefinition route) {
         route.errorHandler(new DefaultErrorHandlerBuilder().logExhausted(false));
         route.onException(Exception.class).handled(true).process(ManagementApi::failed);
-        route.process(admin::authenticate);
         return route;
     }
 
@@ -40,6 +51,8 @@ public final class ManagementApi {
             JsonAnswer.error(exchange, 415, "unsupported_media_type", failure.getMessage());
         } else if (failure instanceof JsonBody.InvalidBodyException) {
             JsonAnswer.error(exchange, 400, "invalid_body", failure.getMessage());
+        } else if (failure instanceof ForbiddenException) {
+            JsonAnswer.error(exchange, 403, "forbidden", failure.getMessage());
         } else if (failure instanceof IllegalArgumentException) {
             JsonAnswer.error(exchange, 400, "invalid_parameter", failure.getMessage());
         } else if (failure instanceof StoreUnavailableException) {

@@ -3,7 +3,6 @@ package io.dlrhub.ops;
 import javax.sql.DataSource;
 
 import io.dlrhub.store.MessageHistory;
-import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
@@ -25,7 +24,7 @@ public class MessageApiRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         MessageHistory history = new MessageHistory(dataSource);
-        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
+        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
 
         ManagementApi.secured(from("platform-http:/api/messages/{provider}/{message_id}?httpMethodRestrict=GET&"
                         + ManagementApi.ON_MANAGEMENT_PORT).routeId("api-message-history"), admin)

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import io.dlrhub.outbox.OutboxStore;
 import io.dlrhub.outbox.OutboxEntry;
-import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
@@ -36,7 +35,7 @@ public class OutboxApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
+        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
         if (!admin.isConfigured()) {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
         }
