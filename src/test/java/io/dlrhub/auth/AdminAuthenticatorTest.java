@@ -143,4 +143,125 @@ class AdminAuthenticatorTest {
         assertThat(wrong.getMessage().getHeader("Authorization")).isNull();
         assertThat(unconfigured.getMessage().getHeader("Authorization")).isNull();
     }
+
+    // ---- console sessions ----------------------------------------------------------------------
+
+    private final ConsoleSessions sessions = new ConsoleSessions(java.time.Clock.systemUTC(),
+            java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(12), 100);
+    private final AdminAuthenticator console = new AdminAuthenticator(TOKEN, sessions);
+
+    /** A request of a browser: method, path and its raw headers (name, value, name, value...). */
+    private static Exchange browser(String method, String uri, String... headers) {
+        Map<String, List<String>> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 0; i < headers.length; i += 2) {
+            map.computeIfAbsent(headers[i], name -> new java.util.ArrayList<>()).add(headers[i + 1]);
+        }
+        Exchange exchange = new DefaultExchange(context);
+        exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(method, uri, map, null, "127.0.0.1"));
+        return exchange;
+    }
+
+    private static String cookie(ConsoleSessions.Session session) {
+        return "theme=dark; " + AdminAuthenticator.SESSION_COOKIE + "=" + session.id();
+    }
+
+    @Test
+    void aSignedInSessionReadsTheApiWithItsCookieAlone() {
+        ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
+        Exchange read = browser("GET", "/api/outbox", "Cookie", cookie(session));
+
+        console.authenticate(read);
+
+        assertThat(read.getProperty(AdminAuthenticator.REQUESTED_BY)).isEqualTo(AdminAuthenticator.BY_CONSOLE);
+    }
+
+    @Test
+    void theBearerTokenIsNamedAsTheCaller() {
+        Exchange exchange = exchange("Bearer " + TOKEN);
+
+        console.authenticate(exchange);
+
+        assertThat(exchange.getProperty(AdminAuthenticator.REQUESTED_BY)).isEqualTo(AdminAuthenticator.BY_TOKEN);
+    }
+
+    @Test
+    void signInTakesOnlyTheAdminToken() {
+        assertThat(console.signIn("wrong")).isEmpty();
+        assertThat(console.signIn(TOKEN + " ")).isEmpty();
+        assertThat(console.signIn(null)).isEmpty();
+        assertThat(new AdminAuthenticator(null, sessions).signIn("")).isEmpty();
+        assertThat(new AdminAuthenticator(TOKEN).signIn(TOKEN)).as("no console sessions").isEmpty();
+        assertThat(console.signIn(TOKEN)).isPresent();
+    }
+
+    @Test
+    void aStateChangingRequestOfASessionNeedsItsCsrfToken() {
+        ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
+        ConsoleSessions.Session other = console.signIn(TOKEN).orElseThrow();
+
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            assertThatThrownBy(() -> console.authenticate(browser(method, "/api/outbox/1/replay", "Cookie", cookie(session))))
+                    .isInstanceOf(ForbiddenException.class);
+            assertThatThrownBy(() -> console.authenticate(browser(method, "/api/outbox/1/replay", "Cookie", cookie(session),
+                    AdminAuthenticator.CSRF_HEADER, other.csrfToken()))).as("another session's token").isInstanceOf(ForbiddenException.class);
+        }
+        // the token in the query string is not the header
+        assertThatThrownBy(() -> console.authenticate(browser("POST", "/api/outbox/1/replay?X-CSRF-Token=" + session.csrfToken(),
+                "Cookie", cookie(session)))).isInstanceOf(ForbiddenException.class);
+        assertThatCode(() -> console.authenticate(browser("POST", "/api/outbox/1/replay", "Cookie", cookie(session),
+                AdminAuthenticator.CSRF_HEADER, session.csrfToken(), "Origin", "http://127.0.0.1:9876", "Host", "127.0.0.1:9876",
+                "Sec-Fetch-Site", "same-origin"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aStateChangingRequestFromAnotherSiteIsRefusedEvenWithTheCsrfToken() {
+        ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
+        String[] own = {"Cookie", cookie(session), AdminAuthenticator.CSRF_HEADER, session.csrfToken(), "Host", "127.0.0.1:9876"};
+
+        for (String[] foreign : List.of(new String[] {"Sec-Fetch-Site", "cross-site"}, new String[] {"Sec-Fetch-Site", "same-site"},
+                new String[] {"Origin", "http://evil.example"}, new String[] {"Origin", "null"},
+                new String[] {"Origin", "http://127.0.0.1:9877"}, new String[] {"Origin", "http://127.0.0.1:9876.evil.example"})) {
+            String[] headers = java.util.stream.Stream.concat(java.util.Arrays.stream(own), java.util.Arrays.stream(foreign)).toArray(String[]::new);
+            assertThatThrownBy(() -> console.authenticate(browser("POST", "/api/replays", headers)))
+                    .as(String.join(": ", foreign)).isInstanceOf(ForbiddenException.class);
+        }
+    }
+
+    @Test
+    void aRequestThatNamesABearerTokenIsJudgedByItWhateverCookieItCarries() {
+        ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
+
+        assertRefused(console, browser("GET", "/api/outbox", "Authorization", "Bearer wrong", "Cookie", cookie(session)));
+    }
+
+    @Test
+    void refusesAnEndedUnknownOrTwiceGivenSession() {
+        ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
+        ConsoleSessions.Session ended = console.signIn(TOKEN).orElseThrow();
+        console.signOut(ended);
+
+        assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(ended)));
+        assertRefused(console, browser("GET", "/api/outbox", "Cookie", AdminAuthenticator.SESSION_COOKIE + "=guessed"));
+        assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(session) + "; " + AdminAuthenticator.SESSION_COOKIE + "=other"));
+        assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(session), "Cookie", cookie(session)));
+        assertRefused(console, browser("GET", "/api/outbox?" + AdminAuthenticator.SESSION_COOKIE + "=" + session.id()));
+        assertRefused(new AdminAuthenticator(TOKEN), browser("GET", "/api/outbox", "Cookie", cookie(session)));
+    }
+
+    @Test
+    void noSessionCountsOnceTheAdminTokenIsGone() {
+        ConsoleSessions.Session session = sessions.open();
+
+        assertRefused(new AdminAuthenticator("", sessions), browser("GET", "/api/outbox", "Cookie", cookie(session)));
+    }
+
+    @Test
+    void theSessionCookieIsHttpOnlyStrictForTheWholeHostAndSecureOverTls() {
+        ConsoleSessions.Session session = sessions.open();
+
+        assertThat(AdminAuthenticator.sessionCookie(session, false))
+                .isEqualTo("dlrhub_console=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict");
+        assertThat(AdminAuthenticator.sessionCookie(session, true)).endsWith("; Secure");
+        assertThat(AdminAuthenticator.clearedCookie(false)).contains("Max-Age=0").doesNotContain(session.id());
+    }
 }
