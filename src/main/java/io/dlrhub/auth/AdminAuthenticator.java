@@ -21,10 +21,12 @@ import org.apache.camel.Exchange;
  */
 public class AdminAuthenticator {
 
-    /** Exchange property naming who made an authenticated request: {@link #BY_TOKEN} or {@link #BY_CONSOLE}. */
-    public static final String REQUESTED_BY = "dlrRequestedBy";
-    public static final String BY_TOKEN = "admin-token";
-    public static final String BY_CONSOLE = "console";
+    /** Exchange property: what authenticated the request, recorded with what it did (e.g. a bulk replay). */
+    public static final String PRINCIPAL = "dlrAdminPrincipal";
+    /** The principal of a request that carried the admin token. */
+    public static final String ADMIN_TOKEN = "admin-token";
+    /** The principal of a request made from a console session. */
+    public static final String CONSOLE = "console";
     public static final String SESSION_COOKIE = "dlrhub_console";
     public static final String CSRF_HEADER = "X-CSRF-Token";
     /** Longest idle time and whole lifetime of a console session by default (CONSOLE_SESSION_*_SECONDS). */
@@ -83,7 +85,7 @@ public class AdminAuthenticator {
     /**
      * Lets the request through or throws: {@link UnauthenticatedException} (401) without a valid
      * token or session, {@link ForbiddenException} (403) for a session's state-changing request
-     * without its CSRF token or from another origin. Sets {@link #REQUESTED_BY}.
+     * without its CSRF token or from another origin. Sets {@link #PRINCIPAL}.
      */
     public void authenticate(Exchange exchange) {
         // platform-http merges ?Authorization=... into the same Camel header: only the real header counts
@@ -102,7 +104,7 @@ public class AdminAuthenticator {
             if (!isAdminToken(header.substring(BEARER.length()).trim())) {
                 throw new UnauthenticatedException("the admin token is not valid");
             }
-            exchange.setProperty(REQUESTED_BY, BY_TOKEN);
+            exchange.setProperty(PRINCIPAL, ADMIN_TOKEN);
             return;
         }
         String sessionId = request == null ? null : sessionId(request);
@@ -115,7 +117,16 @@ public class AdminAuthenticator {
             requireSameOrigin(request);
             requireCsrfToken(session, request.singleHeader(CSRF_HEADER));
         }
-        exchange.setProperty(REQUESTED_BY, BY_CONSOLE);
+        exchange.setProperty(PRINCIPAL, CONSOLE);
+    }
+
+    /** What authenticated this request ({@link #ADMIN_TOKEN} or {@link #CONSOLE}); only after {@link #authenticate}. */
+    public static String principal(Exchange exchange) {
+        String principal = exchange.getProperty(PRINCIPAL, String.class);
+        if (principal == null) {
+            throw new UnauthenticatedException("the request is not authenticated");
+        }
+        return principal;
     }
 
     /** The live console session the request's cookie names (its idle time restarted), if any. */

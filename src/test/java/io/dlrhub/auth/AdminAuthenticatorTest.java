@@ -172,7 +172,7 @@ class AdminAuthenticatorTest {
 
         console.authenticate(read);
 
-        assertThat(read.getProperty(AdminAuthenticator.REQUESTED_BY)).isEqualTo(AdminAuthenticator.BY_CONSOLE);
+        assertThat(AdminAuthenticator.principal(read)).isEqualTo(AdminAuthenticator.CONSOLE);
     }
 
     @Test
@@ -181,7 +181,7 @@ class AdminAuthenticatorTest {
 
         console.authenticate(exchange);
 
-        assertThat(exchange.getProperty(AdminAuthenticator.REQUESTED_BY)).isEqualTo(AdminAuthenticator.BY_TOKEN);
+        assertThat(AdminAuthenticator.principal(exchange)).isEqualTo(AdminAuthenticator.ADMIN_TOKEN);
     }
 
     @Test
