@@ -129,6 +129,20 @@ class SecretsInLogsTest {
             answers.add(hub.admin("GET", "/api/messages/smsby/s-1", ADMIN_TOKEN).body());
             answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics")).GET().build()).body());
             answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health")).GET().build()).body());
+            answers.add(hub.admin("GET", "/api/sinks", ADMIN_TOKEN).body());
+            answers.add(hub.admin("GET", "/api/overview", ADMIN_TOKEN).body());
+            // the console: a wrong and a right sign-in (the token in a form body), its pages, its session
+            answers.add(consolePost(hub, "/console/sign-in", "token=" + ADMIN_TOKEN + "x", null).body());
+            var signedIn = consolePost(hub, "/console/sign-in", "token=" + ADMIN_TOKEN, null);
+            String cookie = signedIn.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+            String sessionId = cookie.substring(cookie.indexOf('=') + 1);
+            var session = hub.send(HttpRequest.newBuilder(hub.managementUri("/console/session")).header("Cookie", cookie).build());
+            String csrf = session.field("csrf_token");
+            for (String page : List.of("/console", "/console/sinks", "/console/dead-letters")) {
+                answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri(page)).header("Cookie", cookie).build()).body());
+            }
+            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/api/sinks")).header("Cookie", cookie).build()).body());
+            answers.add(consolePost(hub, "/console/sign-out", "csrf_token=" + csrf, cookie).body());
 
             List<String> everything = new java.util.ArrayList<>(log.lines());
             everything.addAll(answers);
@@ -144,10 +158,26 @@ class SecretsInLogsTest {
                 assertThat(everything.stream().filter(line -> line.contains(secret)).toList())
                         .as("lines containing " + secret + " at " + level).isEmpty();
             }
+            // a console session's id and CSRF token are not configured secrets, and are never logged either
+            for (String secret : List.of(sessionId, csrf)) {
+                assertThat(log.lines().stream().filter(line -> line.contains(secret)).toList())
+                        .as("log lines containing a console session's secret at " + level).isEmpty();
+            }
         } finally {
             Configurator.setRootLevel(before);
             smtp.stop();
             crm.stop();
         }
+    }
+
+    /** A form POST as the console's pages send it (same origin), with the session cookie when given. */
+    private static RunningHub.Reply consolePost(RunningHub hub, String path, String form, String cookie) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(hub.managementUri(path))
+                .header("Content-Type", FORM).header("Origin", "http://127.0.0.1:" + hub.managementPort())
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return hub.send(request.build());
     }
 }
