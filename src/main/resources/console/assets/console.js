@@ -488,8 +488,9 @@
   function deliveryWithAttempts(delivery) {
     const section = el('section', { className: 'delivery', 'data-sink': delivery.sink, 'aria-label': 'Delivery to ' + delivery.sink });
     const note = el('span', { className: 'status', role: 'status' });
-    const heading = el('h4', {}, delivery.sink + ' ', badge(delivery.state),
-      ` after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}`);
+    // every recorded attempt counts (the delivery's own count starts again at a replay)
+    const tried = Math.max(delivery.attempts, (delivery.attempt_history || []).length);
+    const heading = el('h4', {}, delivery.sink + ' ', badge(delivery.state), ` after ${tried} attempt${tried === 1 ? '' : 's'}`);
     section.append(heading);
     const facts = [];
     if (delivery.state === 'pending' && delivery.next_attempt_at) {
@@ -513,7 +514,9 @@
       });
       section.append(el('p', {}, button, note));
     }
-    const attempts = delivery.attempt_history || [];
+    // in the order they happened (a replay may number its attempts from 1 again)
+    const attempts = (delivery.attempt_history || []).slice()
+      .sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
     if (!attempts.length) {
       section.append(el('p', { className: 'hint', text: 'No attempt recorded yet.' }));
     } else {
@@ -588,10 +591,10 @@
           box.disabled = true;
         }
         updateSelection();
-        status('dead-status', `Delivery ${entry.id} (${entry.sink}, message ${entry.message_id}) is back in the queue.`);
+        status('action-status', `Delivery ${entry.id} (${entry.sink}, message ${entry.message_id}) is back in the queue.`);
       } catch (error) {
         button.disabled = false;
-        status('dead-status', `Replay of delivery ${entry.id} failed: ${error.message}`, true);
+        status('action-status', `Replay of delivery ${entry.id} failed: ${error.message}`, true);
       }
     };
 
@@ -658,16 +661,16 @@
       try {
         if (bulk) {
           const job = await api('POST', '/api/replays', { ids });
-          status('dead-status', `Replay ${job.id} started for ${job.matched} deliver${job.matched === 1 ? 'y' : 'ies'}.`);
+          status('action-status', `Replay ${job.id} started for ${job.matched} deliver${job.matched === 1 ? 'y' : 'ies'}.`);
         } else {
           for (const id of ids) {
             await api('POST', `/api/outbox/${id}/replay`);
           }
-          status('dead-status', `${ids.length} deliver${ids.length === 1 ? 'y is' : 'ies are'} back in the queue.`);
+          status('action-status', `${ids.length} deliver${ids.length === 1 ? 'y is' : 'ies are'} back in the queue.`);
         }
         await load();
       } catch (error) {
-        status('dead-status', 'Replay failed: ' + error.message, true);
+        status('action-status', 'Replay failed: ' + error.message, true);
         updateSelection();
       }
     });
@@ -689,10 +692,10 @@
       confirmBox.hidden = true;
       try {
         const job = await api('POST', '/api/replays', { filter: filter() });
-        status('dead-status', `Replay ${job.id} started for ${job.matched} matching deliver${job.matched === 1 ? 'y' : 'ies'}.`);
+        status('action-status', `Replay ${job.id} started for ${job.matched} matching deliver${job.matched === 1 ? 'y' : 'ies'}.`);
         await load();
       } catch (error) {
-        status('dead-status', 'Replay failed: ' + error.message, true);
+        status('action-status', 'Replay failed: ' + error.message, true);
       }
       $('replay-matching').focus();
     });
@@ -715,7 +718,7 @@
               await loadReplays();
             } catch (error) {
               cancel.disabled = false;
-              status('dead-status', `Could not cancel replay ${job.id}: ${error.message}`, true);
+              status('action-status', `Could not cancel replay ${job.id}: ${error.message}`, true);
             }
           });
           action.append(cancel);
