@@ -131,7 +131,7 @@ class ConsoleBrowserTest {
         browser.screenshot("05-dead-letters");
         crmAnswer.set(200);
         dead.findElement(By.xpath(".//button[text()='Replay']")).sendKeys(Keys.ENTER);
-        browser.await(d -> text(d, "#dead-status").contains("is back in the queue"));
+        browser.await(d -> text(d, "#action-status").contains("is back in the queue"));
         await().atMost(Duration.ofSeconds(20)).until(() -> crm.callsPerKey().getOrDefault(delivered, 0) == 4);
         browser.screenshot("06-replayed");
 
