@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.dlrhub.Settings;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 
 /**
@@ -33,7 +32,6 @@ public class AdminAuthenticator {
     public static final long DEFAULT_IDLE_SECONDS = 1800;
     public static final long DEFAULT_MAX_SECONDS = 43_200;
 
-    private static final String REGISTRY_NAME = "adminAuthenticator";
     private static final String BEARER = "Bearer ";
     private static final int MAX_SESSIONS = 1000;
     /** Methods that change nothing: no CSRF token needed for them. */
@@ -52,25 +50,13 @@ public class AdminAuthenticator {
         this.sessions = sessions;
     }
 
-    /**
-     * The authenticator of this service, shared by every route of the management port so that a
-     * console session is known to all of them; made from {@code admin.token} and
-     * {@code console.session-*} on first use.
-     */
-    public static AdminAuthenticator of(CamelContext context) {
-        synchronized (context) {
-            AdminAuthenticator shared = context.getRegistry().lookupByNameAndType(REGISTRY_NAME, AdminAuthenticator.class);
-            if (shared == null) {
-                Settings settings = new Settings(context);
-                ConsoleSessions sessions = new ConsoleSessions(Clock.systemUTC(),
-                        Duration.ofSeconds(settings.getDuration("console.session-idle-seconds", DEFAULT_IDLE_SECONDS)),
-                        Duration.ofSeconds(settings.getDuration("console.session-max-seconds", DEFAULT_MAX_SECONDS)),
-                        MAX_SESSIONS);
-                shared = new AdminAuthenticator(settings.get("admin.token", null), sessions);
-                context.getRegistry().bind(REGISTRY_NAME, AdminAuthenticator.class, shared);
-            }
-            return shared;
-        }
+    /** From {@code admin.token} and {@code console.session-*}, with an empty session store. */
+    public static AdminAuthenticator fromSettings(Settings settings) {
+        ConsoleSessions sessions = new ConsoleSessions(Clock.systemUTC(),
+                Duration.ofSeconds(settings.getDuration("console.session-idle-seconds", DEFAULT_IDLE_SECONDS)),
+                Duration.ofSeconds(settings.getDuration("console.session-max-seconds", DEFAULT_MAX_SECONDS)),
+                MAX_SESSIONS);
+        return new AdminAuthenticator(settings.get("admin.token", null), sessions);
     }
 
     public boolean isConfigured() {

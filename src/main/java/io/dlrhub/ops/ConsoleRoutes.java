@@ -15,6 +15,7 @@ import io.dlrhub.http.ExactSource;
 import io.dlrhub.http.JsonAnswer;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.apache.camel.Exchange;
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +38,16 @@ import org.slf4j.LoggerFactory;
  */
 public class ConsoleRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration). */
+    @BeanInject
+    AdminAuthenticator admin;
+
     static final String SIGN_IN = "/console/sign-in";
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
     private static final String HTML = "text/html; charset=utf-8";
 
     @Override
     public void configure() throws Exception {
-        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
         ConsolePages pages = new ConsolePages();
         boolean alwaysSecure = new Settings(getContext()).getBoolean("console.cookie-secure", false);
 

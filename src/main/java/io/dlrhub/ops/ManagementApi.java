@@ -27,8 +27,8 @@ public final class ManagementApi {
     }
 
     /**
-     * Adds error answers and the admin check (token or console session, {@link AdminAuthenticator#of})
-     * to an operations API route.
+     * Adds error answers and the admin check (token or console session) to an operations API route;
+     * {@code admin} is the shared one of {@link OpsConfiguration}, which knows the console's sessions.
      */
     public static RouteDefinition secured(RouteDefinition route, AdminAuthenticator admin) {
         answeringErrors(route);

@@ -17,6 +17,10 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class MessageApiRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration). */
+    @BeanInject
+    AdminAuthenticator admin;
+
     /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
     @BeanInject("dataSource")
     DataSource dataSource;
@@ -24,7 +28,6 @@ public class MessageApiRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         MessageHistory history = new MessageHistory(dataSource);
-        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
 
         ManagementApi.secured(from("platform-http:/api/messages/{provider}/{message_id}?httpMethodRestrict=GET&"
                         + ManagementApi.ON_MANAGEMENT_PORT).routeId("api-message-history"), admin)

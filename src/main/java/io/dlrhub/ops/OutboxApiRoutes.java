@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 public class OutboxApiRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration). */
+    @BeanInject
+    AdminAuthenticator admin;
+
     private static final Logger LOG = LoggerFactory.getLogger(OutboxApiRoutes.class);
 
     /** From the composition root (app.CoreConfiguration). */
@@ -35,7 +39,6 @@ public class OutboxApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
         if (!admin.isConfigured()) {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
         }

@@ -18,6 +18,7 @@ import io.dlrhub.outbox.SinkStatistics;
 import io.dlrhub.outbox.Sinks;
 import io.dlrhub.store.ReceivedEvents;
 import org.apache.camel.Exchange;
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -33,16 +34,24 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class OverviewApiRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration). */
+    @BeanInject
+    AdminAuthenticator admin;
+
+    /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
+    @BeanInject("dataSource")
+    DataSource dataSource;
+
+    @BeanInject
+    Sinks sinks;
+
     static final Duration RECENT = Duration.ofHours(1);
 
     @Override
     public void configure() throws Exception {
-        DataSource dataSource = getContext().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         ReceivedEvents received = new ReceivedEvents(dataSource);
         SinkStatistics statistics = new SinkStatistics(dataSource);
-        Sinks sinks = getContext().getRegistry().lookupByNameAndType("sinks", Sinks.class);
         SinkReport report = new SinkReport(getContext(), sinks, statistics);
-        AdminAuthenticator admin = AdminAuthenticator.of(getContext());
 
         ManagementApi.secured(from("platform-http:/api/overview?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-overview"), admin)
