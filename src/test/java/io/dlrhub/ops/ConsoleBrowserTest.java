@@ -97,6 +97,11 @@ class ConsoleBrowserTest {
         assertThat(driver.findElements(By.cssSelector("#received-chart svg rect.bar"))).hasSize(60);
         assertThat(driver.findElement(By.id("chart-title")).getAttribute("textContent")).startsWith("1 events received in the last hour");
         browser.screenshot("02-overview");
+        // from the keyboard: the first Tab reaches the skip link, Enter takes the focus to the page's content
+        driver.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+        assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+        driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("main");
 
         // search by provider and message id, open the message
         driver.findElement(By.linkText("Search")).click();
