@@ -6,7 +6,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
@@ -38,9 +37,12 @@ public class DeadPurgeApiRoutes extends RouteBuilder {
     @BeanInject
     RetentionJob job;
 
+    /** Shared by every route of the management port (OpsConfiguration): a console session counts here too. */
+    @BeanInject
+    AdminAuthenticator admin;
+
     @Override
     public void configure() throws Exception {
-        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
         ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=DELETE&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-outbox-purge-dead"), admin)
                 .process(this::purge);
