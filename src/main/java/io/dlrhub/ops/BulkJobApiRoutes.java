@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  */
 public class BulkJobApiRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration): a console session counts here too. */
+    @BeanInject
+    AdminAuthenticator admin;
+
     private static final Logger LOG = LoggerFactory.getLogger(BulkJobApiRoutes.class);
     static final int MAX_IDS = 1000;
     static final int MAX_RATE = 100_000;
@@ -56,7 +60,6 @@ public class BulkJobApiRoutes extends RouteBuilder {
     public void configure() throws Exception {
         Settings settings = new Settings(getContext());
         BulkJobs jobs = new BulkJobs(dataSource);
-        AdminAuthenticator admin = new AdminAuthenticator(settings.get("admin.token", null));
         int replayRate = rate(settings, "replay.rate-per-second", 50);
         int backfillRate = rate(settings, "backfill.rate-per-second", 100);
 

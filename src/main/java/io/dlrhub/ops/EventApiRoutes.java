@@ -8,7 +8,6 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
@@ -28,6 +27,10 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class EventApiRoutes extends RouteBuilder {
 
+    /** Shared by every route of the management port (OpsConfiguration): a console session counts here too. */
+    @BeanInject
+    AdminAuthenticator admin;
+
     static final Set<String> SEARCH_PARAMETERS = Set.of("provider", "message_id", "message_id_prefix", "status", "channel",
             "sink", "sink_state", "from", "to", "limit", "after");
 
@@ -39,7 +42,6 @@ public class EventApiRoutes extends RouteBuilder {
     public void configure() throws Exception {
         EventSearch search = new EventSearch(dataSource);
         EventDetails details = new EventDetails(dataSource);
-        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
 
         ManagementApi.secured(from("platform-http:/api/events?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-event-search"), admin)

@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
-import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.http.JsonAnswer;
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -19,10 +19,13 @@ public class OpenApiRoutes extends RouteBuilder {
 
     public static final String DOCUMENT = "openapi.json";
 
+    /** Shared by every route of the management port (OpsConfiguration): a console session counts here too. */
+    @BeanInject
+    AdminAuthenticator admin;
+
     @Override
     public void configure() throws Exception {
         String document = read();
-        AdminAuthenticator admin = new AdminAuthenticator(new Settings(getContext()).get("admin.token", null));
         ManagementApi.secured(from("platform-http:/api/openapi.json?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
                         .routeId("api-openapi"), admin)
                 .process(exchange -> {

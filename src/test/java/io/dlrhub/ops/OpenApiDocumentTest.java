@@ -221,6 +221,18 @@ class OpenApiDocumentTest {
         fits("get", "/api/backfills/{id}", hub.admin("GET", "/api/backfills/" + backfill.json().get("id").asLong(), ADMIN), 200);
         fits("delete", "/api/outbox", hub.admin("DELETE", "/api/outbox?state=dead&before=2020-01-01T00:00:00Z", ADMIN), 200);
         fits("delete", "/api/outbox", hub.admin("DELETE", "/api/outbox?state=pending&before=2020-01-01T00:00:00Z", ADMIN), 400);
+        fits("get", "/api/overview", hub.admin("GET", "/api/overview", ADMIN), 200);
+        fits("get", "/api/overview", hub.admin("GET", "/api/overview", null), 401);
+        Reply sinks = hub.admin("GET", "/api/sinks", ADMIN);
+        fits("get", "/api/sinks", sinks, 200);
+        assertThat(sinks.body()).as("the CRM's refusals are among its recent failures").contains("\"outcome\":\"dead\"");
+        // a console session's POST without its CSRF token
+        Reply signedIn = hub.send(java.net.http.HttpRequest.newBuilder(hub.managementUri("/console/sign-in"))
+                .header("Content-Type", FORM).POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + ADMIN)).build());
+        String cookie = signedIn.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        fits("post", "/api/replays", hub.send(java.net.http.HttpRequest.newBuilder(hub.managementUri("/api/replays"))
+                .header("Cookie", cookie).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ids\":[1]}")).build()), 403);
         fits("get", "/observe/health", hub.admin("GET", "/observe/health", null), 200);
         fits("get", "/observe/health/ready", hub.admin("GET", "/observe/health/ready", null), 200);
     }
