@@ -3,15 +3,11 @@
  * dlr-hub console. Each page reads and acts through the operations API (/api) with the browser's
  * session cookie; requests that change something carry the session's CSRF token in a header.
  * Data from the API goes into the page as text (textContent), never as HTML.
- * Features that need API endpoints this server may not have (GET /api/events, POST /api/replays)
- * are probed once per page and hidden, with a note, when absent.
  */
 (function () {
   const page = document.body.dataset.page;
   const SVG = 'http://www.w3.org/2000/svg';
   let csrfToken = null;
-  const features = {};
-  const PROBES = { events: '/api/events?limit=1', replays: '/api/replays' };
 
   class ApiError extends Error {
     constructor(status, code, message) {
@@ -55,19 +51,6 @@
       csrfToken = (await api('GET', '/console/session')).csrf_token;
     }
     return csrfToken;
-  }
-
-  /** Whether the server has an optional API feature: its endpoint answers something other than 404/405. */
-  function has(name) {
-    if (!(name in features)) {
-      features[name] = api('GET', PROBES[name]).then(() => true, error => {
-        if (error.status === 404 || error.status === 405) {
-          return false;
-        }
-        throw error;
-      });
-    }
-    return features[name];
   }
 
   // ---- small DOM helpers -------------------------------------------------------------------
@@ -259,35 +242,13 @@
   // ---- search --------------------------------------------------------------------------------
 
   async function search() {
-    const form = $('search-form');
     const params = new URLSearchParams(location.search);
-    fillForm(form, params);
-    let full = false;
-    try {
-      full = await has('events');
-    } catch (error) {
-      status('search-status', 'Could not reach the operations API: ' + error.message, true);
-      return;
-    }
-    if (full) {
-      document.querySelectorAll('.advanced').forEach(field => { field.hidden = false; });
-      $('search-mode').textContent = 'Leave any field empty to match all; newest first.';
-    } else {
-      $('provider').required = true;
-      $('message-id').required = true;
-      $('search-mode').textContent = 'Find a message by its provider and message id. Search by status, channel, sink, '
-        + 'time or message id prefix needs GET /api/events, which this server does not offer.';
-    }
-    const asked = [...params.values()].some(value => value !== '');
-    if (!asked) {
+    fillForm($('search-form'), params);
+    if (![...params.values()].some(value => value !== '')) {
       $('message-id').focus();
       return;
     }
-    if (full) {
-      await searchEvents(params);
-    } else {
-      await findMessage(params.get('provider'), params.get('message_id'));
-    }
+    await searchEvents(params);
   }
 
   function deliveriesSummary(sinks) {
@@ -308,31 +269,6 @@
       cell(badge(row.status)),
       cell(row.provider_status),
       cell(deliveriesSummary(row.sinks)));
-  }
-
-  async function findMessage(provider, messageId) {
-    if (!provider || !messageId) {
-      status('search-status', 'Enter both the provider and the message id.', true);
-      return;
-    }
-    try {
-      const message = await api('GET', `/api/messages/${enc(provider)}/${enc(messageId)}`);
-      const rows = message.events.slice().reverse().map(event => resultRow({
-        event_id: event.event_id, provider: message.provider, message_id: message.message_id, channel: event.channel,
-        status: event.status, provider_status: event.provider_status, received_at: event.received_at,
-        sinks: Object.fromEntries(event.deliveries.map(delivery => [delivery.sink, delivery.state]))
-      }));
-      $('results').tBodies[0].replaceChildren(...rows);
-      $('results').hidden = false;
-      status('search-status', `${rows.length} event(s) of message ${messageId} (${provider}), newest first.`);
-    } catch (error) {
-      $('results').hidden = true;
-      if (error.status === 404) {
-        status('search-status', `No events are stored for message ${messageId} of provider ${provider}.`, true);
-      } else {
-        status('search-status', 'Search failed: ' + error.message, true);
-      }
-    }
   }
 
   async function searchEvents(params) {
@@ -384,25 +320,20 @@
     let provider = params.get('provider');
     let messageId = params.get('message_id');
     const asked = params.get('event');
-    let full = false;
     let detail = null;
-    try {
-      full = await has('events');
-      if (asked && full) {
-        detail = await api('GET', '/api/events/' + enc(asked)).catch(error => {
-          if (error.status === 404) {
-            return null;
-          }
-          throw error;
-        });
-        if (detail && !(provider && messageId)) {
-          provider = detail.event.provider;
-          messageId = detail.event.message_id;
+    if (asked) {
+      try {
+        detail = await api('GET', '/api/events/' + enc(asked));
+      } catch (error) {
+        if (error.status !== 404 && error.status !== 400) {
+          status('message-status', 'Could not load the event: ' + error.message, true);
+          return;
         }
       }
-    } catch (error) {
-      status('message-status', 'Could not reach the operations API: ' + error.message, true);
-      return;
+      if (detail && !(provider && messageId)) {
+        provider = detail.event.provider;
+        messageId = detail.event.message_id;
+      }
     }
     if (!provider || !messageId) {
       status('message-status', asked ? 'There is no event ' + asked + '.' : 'Open a message from Search, Dead letters or Sinks.', Boolean(asked));
@@ -445,7 +376,7 @@
       status('message-status', 'This message has no events.');
       return;
     }
-    if (full && (!detail || detail.event.event_id !== selected)) {
+    if (!detail || detail.event.event_id !== selected) {
       try {
         detail = await api('GET', '/api/events/' + enc(selected));
       } catch (error) {
@@ -461,28 +392,9 @@
       }
       $('canonical').textContent = JSON.stringify(detail.event, null, 2);
       $('canonical').hidden = false;
-      $('canonical-missing').hidden = true;
-    } else {
-      $('deliveries').replaceChildren(deliveriesWithoutHistory(event.deliveries));
-      $('canonical-missing').textContent = 'The canonical event and each attempt are shown by GET /api/events/{id}, which this server does not offer.';
-      $('canonical-missing').hidden = false;
     }
     $('event-section').hidden = false;
     status('message-status', '');
-  }
-
-  function deliveriesWithoutHistory(deliveries) {
-    if (!deliveries.length) {
-      return el('p', { className: 'hint', text: 'No sink takes this event.' });
-    }
-    return el('table', { id: 'delivery-table' },
-      el('thead', {}, el('tr', {}, ['Sink', 'State', 'Attempts', 'Last error', 'Updated'].map(title => el('th', { scope: 'col', text: title })))),
-      el('tbody', {}, deliveries.map(delivery => el('tr', { 'data-sink': delivery.sink },
-        el('th', { scope: 'row', text: delivery.sink }),
-        cell(badge(delivery.state)),
-        cell(String(delivery.attempts), 'num'),
-        cell(delivery.last_error, 'detail'),
-        cell(time(delivery.updated_at))))));
   }
 
   function deliveryWithAttempts(delivery) {
@@ -539,15 +451,6 @@
   async function deadLetters() {
     const form = $('dead-filter');
     fillForm(form, new URLSearchParams(location.search));
-    let bulk = false;
-    try {
-      bulk = await has('replays');
-    } catch (error) {
-      status('dead-status', 'Could not reach the operations API: ' + error.message, true);
-      return;
-    }
-    $('replay-matching').hidden = !bulk;
-    $('replays-section').hidden = !bulk;
     const body = $('dead-table').tBodies[0];
     const selectAll = $('select-all');
     const replaySelected = $('replay-selected');
@@ -635,9 +538,7 @@
       } catch (error) {
         status('dead-status', 'Could not load the dead deliveries: ' + error.message, true);
       }
-      if (bulk) {
-        await loadReplays();
-      }
+      await loadReplays();
     };
 
     form.addEventListener('submit', event => {
@@ -659,15 +560,8 @@
       const ids = checked();
       replaySelected.disabled = true;
       try {
-        if (bulk) {
-          const job = await api('POST', '/api/replays', { ids });
-          status('action-status', `Replay ${job.id} started for ${job.matched} deliver${job.matched === 1 ? 'y' : 'ies'}.`);
-        } else {
-          for (const id of ids) {
-            await api('POST', `/api/outbox/${id}/replay`);
-          }
-          status('action-status', `${ids.length} deliver${ids.length === 1 ? 'y is' : 'ies are'} back in the queue.`);
-        }
+        const job = await api('POST', '/api/replays', { ids });
+        status('action-status', `Replay ${job.id} started for ${job.matched} deliver${job.matched === 1 ? 'y' : 'ies'}.`);
         await load();
       } catch (error) {
         status('action-status', 'Replay failed: ' + error.message, true);
@@ -739,10 +633,8 @@
 
   async function sinks() {
     let list;
-    let full = false;
     try {
       list = await api('GET', '/api/sinks');
-      full = await has('events');
     } catch (error) {
       status('sinks-status', 'Could not load the sinks: ' + error.message, true);
       return;
@@ -763,7 +655,7 @@
           el('tbody', {}, settings.map(([name, value]) => el('tr', {},
             el('th', { scope: 'row', text: name.replace(/_/g, ' ') }), cell(value === null ? null : String(value)))))),
         el('h3', { text: 'Failed attempts in the last 24 hours' }),
-        failures(sink.recent_failures || [], full));
+        failures(sink.recent_failures || []));
     }));
     status('sinks-status', list.length ? '' : 'No sink is configured.');
     if (location.hash) {
@@ -774,7 +666,7 @@
     }
   }
 
-  function failures(list, linkEvents) {
+  function failures(list) {
     if (!list.length) {
       return el('p', { className: 'hint', text: 'None.' });
     }
@@ -787,8 +679,7 @@
         cell(failure.http_status === null || failure.http_status === undefined ? null : String(failure.http_status), 'num'),
         cell(failure.detail, 'detail'),
         cell(String(failure.outbox_id), 'num'),
-        cell(linkEvents ? el('a', { href: messageHref(null, null, failure.event_id), text: failure.event_id })
-          : el('code', { text: failure.event_id })))))));
+        cell(el('a', { href: messageHref(null, null, failure.event_id), text: failure.event_id })))))));
   }
 
   // ---- start ---------------------------------------------------------------------------------
