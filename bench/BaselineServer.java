@@ -18,7 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -43,17 +42,21 @@ public class BaselineServer {
         cfg.setConnectionTimeout(5000);
         cfg.setPoolName("baseline");
         HikariDataSource ds = new HikariDataSource(cfg);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS dlr (channel text, message_id text, status text, "
-                + "received_at timestamptz DEFAULT now())");
+                    + "received_at timestamptz DEFAULT now())");
         }
 
         Vertx vertx = Vertx.vertx();
         int instances = Runtime.getRuntime().availableProcessors();
         vertx.deployVerticle(() -> new Receiver(ds, port), new DeploymentOptions().setInstances(instances))
-            .onSuccess(id -> System.out.println("BaselineServer listening on 127.0.0.1:" + port
-                + " (" + instances + " event loops, pool " + cfg.getMaximumPoolSize() + ")"))
-            .onFailure(t -> { t.printStackTrace(); System.exit(1); });
+                .onSuccess(id -> System.out.println("BaselineServer listening on 127.0.0.1:" + port + " (" + instances
+                        + " event loops, pool " + cfg.getMaximumPoolSize() + ")"))
+                .onFailure(t -> {
+                    t.printStackTrace();
+                    System.exit(1);
+                });
         Runtime.getRuntime().addShutdownHook(new Thread(ds::close));
     }
 
@@ -69,10 +72,10 @@ public class BaselineServer {
         @Override
         public void start(io.vertx.core.Promise<Void> started) {
             vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
-                .requestHandler(this::handle)
-                .listen()
-                .<Void>mapEmpty()
-                .onComplete(started);
+                    .requestHandler(this::handle)
+                    .listen()
+                    .<Void>mapEmpty()
+                    .onComplete(started);
         }
 
         private void handle(HttpServerRequest req) {
@@ -94,28 +97,37 @@ public class BaselineServer {
                     json(req, 400, "{\"error\":\"missing_field\"}");
                     return;
                 }
-                vertx.<Void>executeBlocking(() -> {
-                    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
-                        ps.setString(1, channel);
-                        ps.setString(2, messageId);
-                        ps.setString(3, status);
-                        ps.executeUpdate(); // autoCommit: committed when this returns
-                    }
-                    return null;
-                }, false).onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        json(req, 200, "{\"status\":\"accepted\"}");
-                    } else {
-                        System.err.println("insert failed: " + ar.cause());
-                        json(req, 500, "{\"error\":\"database\"}");
-                    }
-                });
+                vertx.<Void>executeBlocking(
+                                () -> {
+                                    try (Connection c = ds.getConnection();
+                                            PreparedStatement ps = c.prepareStatement(INSERT)) {
+                                        ps.setString(1, channel);
+                                        ps.setString(2, messageId);
+                                        ps.setString(3, status);
+                                        ps.executeUpdate(); // autoCommit: committed when this returns
+                                    }
+                                    return null;
+                                },
+                                false)
+                        .onComplete(ar -> {
+                            if (ar.succeeded()) {
+                                json(req, 200, "{\"status\":\"accepted\"}");
+                            } else {
+                                System.err.println("insert failed: " + ar.cause());
+                                json(req, 500, "{\"error\":\"database\"}");
+                            }
+                        });
             });
-            req.exceptionHandler(t -> { if (!req.response().ended()) json(req, 400, "{\"error\":\"invalid_body\"}"); });
+            req.exceptionHandler(t -> {
+                if (!req.response().ended()) json(req, 400, "{\"error\":\"invalid_body\"}");
+            });
         }
 
         private static void json(HttpServerRequest req, int status, String body) {
-            req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+            req.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(body);
         }
     }
 }

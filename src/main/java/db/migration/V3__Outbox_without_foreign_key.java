@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
@@ -30,8 +29,9 @@ public class V3__Outbox_without_foreign_key extends BaseJavaMigration {
         }
         try (Statement statement = connection.createStatement()) {
             for (String key : keys) {
-                statement.execute("ALTER TABLE outbox DROP CONSTRAINT " + connection.getMetaData().getIdentifierQuoteString()
-                        + key + connection.getMetaData().getIdentifierQuoteString());
+                statement.execute("ALTER TABLE outbox DROP CONSTRAINT "
+                        + connection.getMetaData().getIdentifierQuoteString() + key
+                        + connection.getMetaData().getIdentifierQuoteString());
             }
         }
     }

@@ -3,7 +3,6 @@ package io.dlrhub;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 
@@ -45,6 +44,5 @@ public final class RouteNames {
         return current.names();
     }
 
-    private record Snapshot(int routeCount, List<String> names) {
-    }
+    private record Snapshot(int routeCount, List<String> names) {}
 }

@@ -3,7 +3,6 @@ package io.dlrhub;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
@@ -23,7 +22,11 @@ final class RoutesDirectory extends MainListenerSupport {
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
-        String configured = properties.resolveProperty(KEY).map(String::trim).filter(v -> !v.isEmpty()).orElse("routes");
+        String configured = properties
+                .resolveProperty(KEY)
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
+                .orElse("routes");
         Path found = locate(Path.of(configured), installation());
         // every placeholder that names the folder ({{routes.dir}}) now reads the absolute path
         properties.addOverrideProperty(KEY, found.toString());
@@ -37,7 +40,8 @@ final class RoutesDirectory extends MainListenerSupport {
             return installation.resolve(configured).normalize();
         }
         throw new IllegalStateException("The route files folder '" + configured + "' does not exist"
-                + (configured.isAbsolute() || installation == null ? ""
+                + (configured.isAbsolute() || installation == null
+                        ? ""
                         : " in the working directory (" + Path.of("").toAbsolutePath() + ") nor in the installation ("
                                 + installation + ")")
                 + ": set ROUTES_DIR (routes.dir) to the folder that holds the *.camel.yaml files");
@@ -46,7 +50,11 @@ final class RoutesDirectory extends MainListenerSupport {
     /** target/dlr-hub.jar → its project folder; target/classes (tests, IDE) → the same folder. */
     private static Path installation() {
         try {
-            Path code = Path.of(RoutesDirectory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(RoutesDirectory.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path target = code.getParent();
             return target == null ? null : target.getParent();
         } catch (URISyntaxException | RuntimeException e) {

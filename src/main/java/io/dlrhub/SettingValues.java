@@ -17,8 +17,7 @@ public final class SettingValues {
 
     static final String BOOLEANS = "true/false, yes/no, on/off, 1/0";
 
-    private SettingValues() {
-    }
+    private SettingValues() {}
 
     public static boolean toBoolean(String key, String raw) {
         String value = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
@@ -61,12 +60,16 @@ public final class SettingValues {
      */
     public static boolean isSecret(String key) {
         String lower = key.toLowerCase(Locale.ROOT);
-        return lower.contains("password") || lower.contains("token") || lower.contains("secret") || lower.contains("url");
+        return lower.contains("password")
+                || lower.contains("token")
+                || lower.contains("secret")
+                || lower.contains("url");
     }
 
     private static String unitOf(String key) {
-        return key.endsWith("-seconds") ? "seconds" : key.endsWith("-ms") ? "milliseconds"
-                : key.endsWith("days") ? "days" : "the key's unit";
+        return key.endsWith("-seconds")
+                ? "seconds"
+                : key.endsWith("-ms") ? "milliseconds" : key.endsWith("days") ? "days" : "the key's unit";
     }
 
     private static IllegalStateException refused(String key, String raw, String why) {

@@ -2,7 +2,6 @@ package io.dlrhub;
 
 import java.util.Arrays;
 import java.util.List;
-
 import org.apache.camel.CamelContext;
 
 /**
@@ -18,7 +17,8 @@ public final class Settings {
     }
 
     public String get(String key, String defaultValue) {
-        return context.getPropertiesComponent().resolveProperty(key)
+        return context.getPropertiesComponent()
+                .resolveProperty(key)
                 .map(String::trim)
                 .filter(v -> !v.isEmpty())
                 .orElse(defaultValue);
@@ -36,7 +36,8 @@ public final class Settings {
     public int getInt(String key, int defaultValue) {
         long value = getLong(key, defaultValue);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new IllegalStateException(SettingValues.environmentName(key) + " (" + key + ") is out of range: " + value);
+            throw new IllegalStateException(
+                    SettingValues.environmentName(key) + " (" + key + ") is out of range: " + value);
         }
         return (int) value;
     }
@@ -66,6 +67,10 @@ public final class Settings {
 
     /** A list value split on commas and white space, empty entries dropped; null is empty. */
     public static List<String> split(String value) {
-        return value == null ? List.of() : Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        return value == null
+                ? List.of()
+                : Arrays.stream(value.split("[,\\s]+"))
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 }

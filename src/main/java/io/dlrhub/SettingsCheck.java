@@ -3,7 +3,6 @@ package io.dlrhub;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -21,28 +20,62 @@ import org.apache.camel.support.EndpointHelper;
  */
 public class SettingsCheck implements CamelConfiguration {
 
-    static final List<String> BOOLEANS = List.of("smtp.starttls", "routes.reload", "http.blocking-adapters",
-            "console.cookie-secure");
+    static final List<String> BOOLEANS =
+            List.of("smtp.starttls", "routes.reload", "http.blocking-adapters", "console.cookie-secure");
 
-    static final List<String> NUMBERS = List.of("http.port", "management.port", "smtp.port", "max-body-bytes",
-            "max-concurrent-requests", "max-concurrent-requests-per-address", "http.max-connections-per-address",
-            "rate-limit-per-second", "http.worker-threads", "db.writers",
-            "db.batch-size", "db.pool-size", "db.max-queued-events", "outbox.concurrency", "outbox.batch-size",
-            "outbox.max-attempts", "crm.max-attempts", "retention.batch-size", "replay.rate-per-second",
+    static final List<String> NUMBERS = List.of(
+            "http.port",
+            "management.port",
+            "smtp.port",
+            "max-body-bytes",
+            "max-concurrent-requests",
+            "max-concurrent-requests-per-address",
+            "http.max-connections-per-address",
+            "rate-limit-per-second",
+            "http.worker-threads",
+            "db.writers",
+            "db.batch-size",
+            "db.pool-size",
+            "db.max-queued-events",
+            "outbox.concurrency",
+            "outbox.batch-size",
+            "outbox.max-attempts",
+            "crm.max-attempts",
+            "retention.batch-size",
+            "replay.rate-per-second",
             "backfill.rate-per-second");
 
-    static final List<String> DURATIONS = List.of("request-timeout-ms", "http.read-timeout-ms", "http.idle-timeout-ms",
+    static final List<String> DURATIONS = List.of(
+            "request-timeout-ms",
+            "http.read-timeout-ms",
+            "http.idle-timeout-ms",
             "db.commit-timeout-ms",
-            "db.connect-timeout-ms", "db.startup-timeout-ms", "db.statement-timeout-ms", "db.lock-timeout-ms",
-            "db.socket-timeout-ms", "outbox.poll-interval-ms", "outbox.lease-ms", "outbox.delivery-timeout-ms",
-            "outbox.retry-initial-ms", "outbox.retry-max-ms", "crm.timeout-ms", "crm.retry-initial-ms",
-            "crm.retry-max-ms", "smtp.timeout-ms", "alert.digest-seconds", "retention.days", "retention.pause-ms",
-            "retention.interval-ms", "metrics.database-refresh-ms", "console.session-idle-seconds",
+            "db.connect-timeout-ms",
+            "db.startup-timeout-ms",
+            "db.statement-timeout-ms",
+            "db.lock-timeout-ms",
+            "db.socket-timeout-ms",
+            "outbox.poll-interval-ms",
+            "outbox.lease-ms",
+            "outbox.delivery-timeout-ms",
+            "outbox.retry-initial-ms",
+            "outbox.retry-max-ms",
+            "crm.timeout-ms",
+            "crm.retry-initial-ms",
+            "crm.retry-max-ms",
+            "smtp.timeout-ms",
+            "alert.digest-seconds",
+            "retention.days",
+            "retention.pause-ms",
+            "retention.interval-ms",
+            "metrics.database-refresh-ms",
+            "console.session-idle-seconds",
             "console.session-max-seconds");
 
     static final List<String> SINK_BOOLEANS = List.of("enabled");
     static final List<String> SINK_NUMBERS = List.of("max-attempts", "concurrency");
-    static final List<String> SINK_DURATIONS = List.of("digest-seconds", "retry-initial-ms", "retry-max-ms", "timeout-ms");
+    static final List<String> SINK_DURATIONS =
+            List.of("digest-seconds", "retry-initial-ms", "retry-max-ms", "timeout-ms");
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -58,8 +91,7 @@ public class SettingsCheck implements CamelConfiguration {
             }
 
             @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-            }
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {}
         });
     }
 
@@ -69,7 +101,8 @@ public class SettingsCheck implements CamelConfiguration {
      */
     private static Set<String> sinkNames(CamelContext context) {
         Set<String> names = new TreeSet<>();
-        for (RouteDefinition route : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
+        for (RouteDefinition route :
+                context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
             String uri = EndpointHelper.normalizeEndpointUri(route.getInput().getEndpointUri());
             if (uri.startsWith(RouteNames.SINK_PREFIX)) {
                 names.add(uri.substring(RouteNames.SINK_PREFIX.length()));

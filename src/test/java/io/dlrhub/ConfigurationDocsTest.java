@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +21,19 @@ class ConfigurationDocsTest {
     @Test
     void everySettingOfApplicationPropertiesIsDocumented() throws IOException {
         Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(Path.of("src/main/resources/application.properties"), StandardCharsets.UTF_8)) {
+        try (Reader reader =
+                Files.newBufferedReader(Path.of("src/main/resources/application.properties"), StandardCharsets.UTF_8)) {
             properties.load(reader);
         }
         String docs = Files.readString(Path.of("docs/configuration.md"));
-        List<String> undocumented = properties.stringPropertyNames().stream().sorted()
+        List<String> undocumented = properties.stringPropertyNames().stream()
+                .sorted()
                 .filter(key -> !key.startsWith("camel.") && !key.startsWith("sink."))
-                .filter(key -> !docs.contains("`" + key + "`") && !docs.contains("`" + SettingValues.environmentName(key) + "`"))
+                .filter(key -> !docs.contains("`" + key + "`")
+                        && !docs.contains("`" + SettingValues.environmentName(key) + "`"))
                 .toList();
-        assertThat(undocumented).as("settings of application.properties missing from docs/configuration.md").isEmpty();
+        assertThat(undocumented)
+                .as("settings of application.properties missing from docs/configuration.md")
+                .isEmpty();
     }
 }

@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,8 +43,11 @@ class PackageLayersTest {
     @Test
     void everyPackageUsesOnlyThePackagesBelowIt() throws IOException {
         Map<String, Set<String>> uses = uses();
-        assertThat(uses.keySet()).as("packages with a declared place in the layers").isSubsetOf(ALLOWED.keySet());
-        uses.forEach((pkg, used) -> assertThat(used).as("packages that %s uses", pkg.isEmpty() ? "io.dlrhub" : pkg)
+        assertThat(uses.keySet())
+                .as("packages with a declared place in the layers")
+                .isSubsetOf(ALLOWED.keySet());
+        uses.forEach((pkg, used) -> assertThat(used)
+                .as("packages that %s uses", pkg.isEmpty() ? "io.dlrhub" : pkg)
                 .isSubsetOf(ALLOWED.get(pkg)));
     }
 
@@ -53,7 +55,8 @@ class PackageLayersTest {
     void noTwoPackagesImportEachOther() throws IOException {
         Map<String, Set<String>> uses = uses();
         uses.forEach((pkg, used) -> used.forEach(other -> assertThat(uses.getOrDefault(other, Set.of()))
-                .as("%s uses %s, and %s uses %s", pkg, other, other, pkg).doesNotContain(pkg)));
+                .as("%s uses %s, and %s uses %s", pkg, other, other, pkg)
+                .doesNotContain(pkg)));
     }
 
     private static Map<String, Set<String>> uses() throws IOException {

@@ -3,9 +3,9 @@ package io.dlrhub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The one rule every typed setting is read by. */
 class SettingValuesTest {
@@ -27,7 +27,8 @@ class SettingValuesTest {
     void otherBooleansAreRefusedNamingTheKeyAndTheAcceptedValues(String value) {
         assertThatThrownBy(() -> SettingValues.toBoolean("smtp.starttls", value))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SMTP_STARTTLS='" + value + "' (smtp.starttls) is not a boolean: use true/false, yes/no, on/off, 1/0");
+                .hasMessage("SMTP_STARTTLS='" + value
+                        + "' (smtp.starttls) is not a boolean: use true/false, yes/no, on/off, 1/0");
     }
 
     @Test
@@ -47,9 +48,11 @@ class SettingValuesTest {
         assertThat(SettingValues.toDuration("crm.timeout-ms", "10000")).isEqualTo(10_000);
         assertThat(SettingValues.toDuration("alert.digest-seconds", "0")).isZero();
         assertThatThrownBy(() -> SettingValues.toDuration("crm.timeout-ms", "10s"))
-                .hasMessage("CRM_TIMEOUT_MS='10s' (crm.timeout-ms) is not a duration: use a whole number of milliseconds, 0 or more");
+                .hasMessage(
+                        "CRM_TIMEOUT_MS='10s' (crm.timeout-ms) is not a duration: use a whole number of milliseconds, 0 or more");
         assertThatThrownBy(() -> SettingValues.toDuration("alert.digest-seconds", "-5"))
-                .hasMessage("ALERT_DIGEST_SECONDS='-5' (alert.digest-seconds) is not a duration: use a whole number of seconds, 0 or more");
+                .hasMessage(
+                        "ALERT_DIGEST_SECONDS='-5' (alert.digest-seconds) is not a duration: use a whole number of seconds, 0 or more");
     }
 
     @Test

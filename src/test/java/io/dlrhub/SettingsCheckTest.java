@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /** A typed setting added later is checked at start and documented by type too. */
@@ -24,7 +23,8 @@ class SettingsCheckTest {
     void everyTypedSettingTheCodeReadsIsInTheStartUpCheckAndTheReadme() throws IOException {
         Set<String> read = new TreeSet<>();
         try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+            for (Path source :
+                    sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher reads = TYPED_READ.matcher(Files.readString(source));
                 while (reads.find()) {
                     read.add(reads.group(2));
@@ -42,7 +42,8 @@ class SettingsCheckTest {
             String variable = SettingValues.environmentName(key);
             boolean duration = key.endsWith("-ms") || key.endsWith("-seconds");
             assertThat(duration || readme.contains("`" + variable + "`, ") || readme.contains("`" + variable + "` |"))
-                    .as(variable + " in docs/configuration.md's table of typed settings").isTrue();
+                    .as(variable + " in docs/configuration.md's table of typed settings")
+                    .isTrue();
             assertThat(readme).as(variable + " in docs/configuration.md").contains("`" + variable + "`");
         }
     }

@@ -1,9 +1,8 @@
 package io.dlrhub.alert;
 
-import java.util.Properties;
-
-import io.dlrhub.Settings;
 import io.dlrhub.Metrics;
+import io.dlrhub.Settings;
+import java.util.Properties;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;

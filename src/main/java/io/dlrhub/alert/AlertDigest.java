@@ -1,12 +1,11 @@
 package io.dlrhub.alert;
 
-import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
-
 import io.dlrhub.Metrics;
 import io.dlrhub.outbox.SinkHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 
@@ -44,19 +43,28 @@ public class AlertDigest {
             subject.append(failures).append(failures == 1 ? " failed delivery" : " failed deliveries");
         }
         if (dead > 0) {
-            subject.append(failures > 0 ? ", " : "").append(dead).append(dead == 1 ? " dead sink delivery" : " dead sink deliveries");
+            subject.append(failures > 0 ? ", " : "")
+                    .append(dead)
+                    .append(dead == 1 ? " dead sink delivery" : " dead sink deliveries");
         }
         subject.append(" (").append(String.join(", ", providers)).append(')');
 
         StringBuilder body = new StringBuilder();
         if (failures > 0) {
             body.append("Messages whose delivery failed:\n\n");
-            items.stream().filter(i -> i.get("note") == null).forEach(i -> body.append(line(i)).append('\n'));
+            items.stream()
+                    .filter(i -> i.get("note") == null)
+                    .forEach(i -> body.append(line(i)).append('\n'));
         }
         if (dead > 0) {
-            body.append(failures > 0 ? "\n" : "").append("Deliveries to sinks that gave up (see GET /api/outbox?state=dead):\n\n");
-            items.stream().filter(i -> i.get("note") != null)
-                    .forEach(i -> body.append(line(i)).append("\n    ").append(clean(i.get("note"))).append('\n'));
+            body.append(failures > 0 ? "\n" : "")
+                    .append("Deliveries to sinks that gave up (see GET /api/outbox?state=dead):\n\n");
+            items.stream()
+                    .filter(i -> i.get("note") != null)
+                    .forEach(i -> body.append(line(i))
+                            .append("\n    ")
+                            .append(clean(i.get("note")))
+                            .append('\n'));
         }
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(SUBJECT, clean(subject.toString()));

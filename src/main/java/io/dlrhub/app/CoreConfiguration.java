@@ -1,10 +1,5 @@
 package io.dlrhub.app;
 
-import java.time.Clock;
-import java.time.Duration;
-
-import javax.sql.DataSource;
-
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Metrics;
 import io.dlrhub.Settings;
@@ -14,6 +9,9 @@ import io.dlrhub.outbox.Sinks;
 import io.dlrhub.store.Database;
 import io.dlrhub.store.EventStore;
 import io.dlrhub.store.GroupCommit;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -77,9 +75,13 @@ public class CoreConfiguration implements CamelConfiguration {
         return build(context).dispatcher;
     }
 
-    private record Built(HikariDataSource dataSource, Sinks sinks, OutboxStore outbox, EventStore events,
-                         GroupCommit groupCommit, OutboxDispatcher dispatcher) {
-    }
+    private record Built(
+            HikariDataSource dataSource,
+            Sinks sinks,
+            OutboxStore outbox,
+            EventStore events,
+            GroupCommit groupCommit,
+            OutboxDispatcher dispatcher) {}
 
     private synchronized Built build(CamelContext context) throws Exception {
         if (built != null) {
@@ -95,15 +97,22 @@ public class CoreConfiguration implements CamelConfiguration {
         OutboxStore outbox = new OutboxStore(dataSource, Clock.systemUTC());
         Sinks sinks = new Sinks(context);
         // the outbox rows are written in the event's own transaction: committed together or not at all
-        EventStore events = new EventStore(dataSource,
+        EventStore events = new EventStore(
+                dataSource,
                 (connection, fresh, payloads) -> outbox.enqueueAll(connection, fresh, sinks::subscribersOf, payloads));
-        GroupCommit groupCommit = new GroupCommit(events, settings.getInt("db.writers", 1),
-                settings.getInt("db.batch-size", 200), Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)),
+        GroupCommit groupCommit = new GroupCommit(
+                events,
+                settings.getInt("db.writers", 1),
+                settings.getInt("db.batch-size", 200),
+                Duration.ofMillis(settings.getLong("db.commit-timeout-ms", 10_000)),
                 settings.getInt("db.max-queued-events", 10_000));
         groupCommit.onLockedRow(Metrics.lockedRows(Metrics.registry(context))::increment);
         // stopped before the pool: the events already queued are committed first
         context.addService(groupCommit);
-        OutboxDispatcher dispatcher = new OutboxDispatcher(context, outbox, sinks,
+        OutboxDispatcher dispatcher = new OutboxDispatcher(
+                context,
+                outbox,
+                sinks,
                 settings.getInt("outbox.batch-size", 100),
                 Duration.ofMillis(settings.getLong("outbox.lease-ms", 120_000)),
                 settings.get("outbox.alert-sink", "alert"));

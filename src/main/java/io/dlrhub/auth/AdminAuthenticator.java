@@ -1,13 +1,12 @@
 package io.dlrhub.auth;
 
+import io.dlrhub.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-
-import io.dlrhub.Settings;
 import org.apache.camel.Exchange;
 
 /**
@@ -26,10 +25,12 @@ public class AdminAuthenticator {
     public static final String ADMIN_TOKEN = "admin-token";
     /** The principal of a request made from a console session. */
     public static final String CONSOLE = "console";
+
     public static final String SESSION_COOKIE = "dlrhub_console";
     public static final String CSRF_HEADER = "X-CSRF-Token";
     /** Longest idle time and whole lifetime of a console session by default (CONSOLE_SESSION_*_SECONDS). */
     public static final long DEFAULT_IDLE_SECONDS = 1800;
+
     public static final long DEFAULT_MAX_SECONDS = 43_200;
 
     private static final String BEARER = "Bearer ";
@@ -52,7 +53,8 @@ public class AdminAuthenticator {
 
     /** From {@code admin.token} and {@code console.session-*}, with an empty session store. */
     public static AdminAuthenticator fromSettings(Settings settings) {
-        ConsoleSessions sessions = new ConsoleSessions(Clock.systemUTC(),
+        ConsoleSessions sessions = new ConsoleSessions(
+                Clock.systemUTC(),
                 Duration.ofSeconds(settings.getDuration("console.session-idle-seconds", DEFAULT_IDLE_SECONDS)),
                 Duration.ofSeconds(settings.getDuration("console.session-max-seconds", DEFAULT_MAX_SECONDS)),
                 MAX_SESSIONS);
@@ -95,7 +97,8 @@ public class AdminAuthenticator {
         }
         String sessionId = request == null ? null : sessionId(request);
         if (sessionId == null) {
-            throw new UnauthenticatedException("Authorization: Bearer <ADMIN_TOKEN> is required (or a console session)");
+            throw new UnauthenticatedException(
+                    "Authorization: Bearer <ADMIN_TOKEN> is required (or a console session)");
         }
         ConsoleSessions.Session session = session(request)
                 .orElseThrow(() -> new UnauthenticatedException("the console session has ended: sign in again"));
@@ -194,7 +197,8 @@ public class AdminAuthenticator {
         for (String header : request.headerValues("Cookie")) {
             for (String pair : header.split(";")) {
                 int equals = pair.indexOf('=');
-                if (equals > 0 && SESSION_COOKIE.equals(pair.substring(0, equals).trim())) {
+                if (equals > 0
+                        && SESSION_COOKIE.equals(pair.substring(0, equals).trim())) {
                     seen++;
                     found = pair.substring(equals + 1).trim();
                 }

@@ -26,7 +26,8 @@ public final class BasicScheme implements AuthScheme {
         }
         String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(BASIC.length()).trim()), StandardCharsets.UTF_8);
+            decoded = new String(
+                    Base64.getDecoder().decode(header.substring(BASIC.length()).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new UnauthenticatedException("the Authorization header is not valid Basic credentials");
         }

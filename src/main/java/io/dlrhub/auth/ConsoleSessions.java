@@ -19,8 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConsoleSessions {
 
     /** One signed-in browser. The id is only ever in the cookie; the CSRF token is sent back by the page's script. */
-    public record Session(String id, String csrfToken, Instant signedInAt) {
-    }
+    public record Session(String id, String csrfToken, Instant signedInAt) {}
 
     private static final class Entry {
         final Session session;
@@ -40,7 +39,8 @@ public final class ConsoleSessions {
 
     public ConsoleSessions(Clock clock, Duration idle, Duration maxAge, int capacity) {
         if (idle.isZero() || idle.isNegative() || maxAge.isZero() || maxAge.isNegative()) {
-            throw new IllegalStateException("CONSOLE_SESSION_IDLE_SECONDS and CONSOLE_SESSION_MAX_SECONDS must be above 0");
+            throw new IllegalStateException(
+                    "CONSOLE_SESSION_IDLE_SECONDS and CONSOLE_SESSION_MAX_SECONDS must be above 0");
         }
         this.clock = clock;
         this.idle = idle;
@@ -57,7 +57,8 @@ public final class ConsoleSessions {
         Instant now = clock.instant();
         sessions.values().removeIf(entry -> expired(entry, now));
         while (sessions.size() >= capacity) {
-            sessions.values().stream().min(Comparator.comparing(entry -> entry.lastUsed))
+            sessions.values().stream()
+                    .min(Comparator.comparing(entry -> entry.lastUsed))
                     .ifPresent(oldest -> sessions.remove(oldest.session.id()));
         }
         Session session = new Session(Secrets.randomToken(), Secrets.randomToken(), now);
@@ -94,6 +95,7 @@ public final class ConsoleSessions {
     }
 
     private boolean expired(Entry entry, Instant now) {
-        return !now.isBefore(entry.lastUsed.plus(idle)) || !now.isBefore(entry.session.signedInAt().plus(maxAge));
+        return !now.isBefore(entry.lastUsed.plus(idle))
+                || !now.isBefore(entry.session.signedInAt().plus(maxAge));
     }
 }

@@ -66,8 +66,10 @@ public final class GeneratedTokens {
             Files.createDirectories(directory);
             Path temporary = createPrivateFile(directory.resolve(file.getFileName() + ".tmp"));
             try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                tokens.store(writer, "dlr-hub: tokens generated for providers without a configured credential."
-                        + " Keep this file private. To choose your own, set <PROVIDER>_TOKENS.");
+                tokens.store(
+                        writer,
+                        "dlr-hub: tokens generated for providers without a configured credential."
+                                + " Keep this file private. To choose your own, set <PROVIDER>_TOKENS.");
             }
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

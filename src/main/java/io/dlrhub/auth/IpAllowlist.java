@@ -1,8 +1,7 @@
 package io.dlrhub.auth;
 
-import java.util.List;
-
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import java.util.List;
 
 /**
  * Only requests from listed addresses or CIDR ranges pass. Behind a reverse proxy the client is

@@ -1,5 +1,7 @@
 package io.dlrhub.auth;
 
+import io.dlrhub.Settings;
+import io.dlrhub.observe.SecretLogFilter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,9 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import io.dlrhub.Settings;
-import io.dlrhub.observe.SecretLogFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +44,13 @@ public class ProviderAuthenticator {
      * @param generatedTokens where a provider without credential keeps its generated token; null:
      *                        nowhere, a new one every run
      */
-    public ProviderAuthenticator(Function<String, String> settings, Clock clock, String publicBaseUrl,
-                                 GeneratedTokens generatedTokens) {
+    public ProviderAuthenticator(
+            Function<String, String> settings, Clock clock, String publicBaseUrl, GeneratedTokens generatedTokens) {
         this.settings = settings;
         this.clock = clock;
         this.generatedTokens = generatedTokens;
-        this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
-                : publicBaseUrl;
+        this.publicBaseUrl =
+                publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
     }
 
     public void authenticate(String provider, WebhookRequest request) {
@@ -96,7 +95,9 @@ public class ProviderAuthenticator {
         if (built.isEmpty()) {
             built.add(new TokenScheme(List.of(generateToken(provider))));
         } else {
-            LOG.info("Provider '{}' authenticates webhooks by {}", provider,
+            LOG.info(
+                    "Provider '{}' authenticates webhooks by {}",
+                    provider,
                     built.stream().map(AuthScheme::describe).collect(Collectors.joining(" + ")));
         }
         return List.copyOf(built);
@@ -118,10 +119,18 @@ public class ProviderAuthenticator {
             }
         }
         String variable = provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_TOKENS";
-        LOG.warn("No credential is configured for provider '{}', so it accepts only a generated token, {}."
+        LOG.warn(
+                "No credential is configured for provider '{}', so it accepts only a generated token, {}."
                         + " Webhook URL to give the provider: {}/webhooks/{}?token={}"
                         + " -- set {}={} (or {}.tokens in application.properties) to make it part of your configuration.",
-                provider, lifetime, publicBaseUrl, provider, token, variable, token, provider);
+                provider,
+                lifetime,
+                publicBaseUrl,
+                provider,
+                token,
+                variable,
+                token,
+                provider);
         return token;
     }
 

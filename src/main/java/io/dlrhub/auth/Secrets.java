@@ -11,8 +11,7 @@ public final class Secrets {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /**
      * Compares in time that depends on neither the content nor the length of the secret:

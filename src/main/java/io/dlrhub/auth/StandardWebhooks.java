@@ -10,7 +10,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -178,8 +177,8 @@ public final class StandardWebhooks {
             key = Base64.getDecoder().decode(encoded);
         } catch (IllegalArgumentException notBase64) {
             // the decoder's message quotes the offending character: it is deliberately not kept
-            throw new IllegalArgumentException("Standard Webhooks secret #" + position
-                    + " is not valid base64 (expected whsec_<base64>)");
+            throw new IllegalArgumentException(
+                    "Standard Webhooks secret #" + position + " is not valid base64 (expected whsec_<base64>)");
         }
         if (key.length == 0) {
             throw new IllegalArgumentException("Standard Webhooks secret #" + position + " is empty");

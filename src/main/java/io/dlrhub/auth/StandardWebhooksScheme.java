@@ -5,6 +5,7 @@ public final class StandardWebhooksScheme implements AuthScheme {
 
     /** The sender's id of the webhook, signed, and the dedup key of the standard adapter. */
     public static final String ID_HEADER = "webhook-id";
+
     private final StandardWebhooks verifier;
 
     public StandardWebhooksScheme(StandardWebhooks verifier) {
@@ -14,8 +15,11 @@ public final class StandardWebhooksScheme implements AuthScheme {
     @Override
     public void check(WebhookRequest request) {
         // single values only: the webhook-id checked here is the one the route dedups on
-        verifier.verify(request.singleHeader(ID_HEADER), request.singleHeader("webhook-timestamp"),
-                request.singleHeader("webhook-signature"), request.rawBody());
+        verifier.verify(
+                request.singleHeader(ID_HEADER),
+                request.singleHeader("webhook-timestamp"),
+                request.singleHeader("webhook-signature"),
+                request.rawBody());
     }
 
     @Override

@@ -1,10 +1,9 @@
 package io.dlrhub.auth;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * Twilio's {@code X-Twilio-Signature}, computed over the URL Twilio called ({@code PUBLIC_BASE_URL}
@@ -18,8 +17,8 @@ public final class TwilioScheme implements AuthScheme {
 
     public TwilioScheme(TwilioSignature signature, String publicBaseUrl) {
         this.signature = signature;
-        this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
-                : publicBaseUrl;
+        this.publicBaseUrl =
+                publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -86,8 +85,9 @@ public final class TwilioSignature {
         }
         String presentedHash = bodyHashParameter(url);
         byte[] expectedHash = HexFormat.of().formatHex(sha256(body)).getBytes(StandardCharsets.US_ASCII);
-        boolean hashMatches = presentedHash != null && MessageDigest.isEqual(expectedHash,
-                presentedHash.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+        boolean hashMatches = presentedHash != null
+                && MessageDigest.isEqual(
+                        expectedHash, presentedHash.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
         boolean signatureMatches = matchesAnyVariant(url, "", signature);
         return hashMatches & signatureMatches;
     }

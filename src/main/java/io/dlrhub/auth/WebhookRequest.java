@@ -1,10 +1,9 @@
 package io.dlrhub.auth;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * What authentication may look at, captured from the HTTP request itself (not from Camel
@@ -18,8 +17,13 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * @param remote     the address of the TCP peer
  * @param pathParams the parameters of the route's path template, as the router matched them
  */
-public record WebhookRequest(String method, String uri, Map<String, List<String>> headers, byte[] rawBody,
-                             String remote, Map<String, String> pathParams) {
+public record WebhookRequest(
+        String method,
+        String uri,
+        Map<String, List<String>> headers,
+        byte[] rawBody,
+        String remote,
+        Map<String, String> pathParams) {
 
     public static final String PROPERTY = "dlrWebhookRequest";
 
@@ -71,7 +75,8 @@ public record WebhookRequest(String method, String uri, Map<String, List<String>
      * @throws IllegalArgumentException when the query string is not valid URL encoding
      */
     public List<String> queryValues(String name) {
-        List<String> values = new QueryStringDecoder(rawQuery(), false).parameters().get(name);
+        List<String> values =
+                new QueryStringDecoder(rawQuery(), false).parameters().get(name);
         return values == null ? List.of() : values;
     }
 

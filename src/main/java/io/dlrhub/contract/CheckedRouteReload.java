@@ -1,7 +1,6 @@
 package io.dlrhub.contract;
 
 import java.util.Collection;
-
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.slf4j.Logger;
@@ -37,8 +36,12 @@ class CheckedRouteReload extends RouteWatcherReloadStrategy {
                 }
             } catch (Exception broken) {
                 // a YAML syntax error's own message names the line; ours names the file and line
-                LOG.error("The edit of {} is refused, the last good routes stay in use: {}", resource.getLocation(),
-                        broken instanceof RouteFileException ? broken.getMessage() : RouteFileCheck.rootMessage(broken));
+                LOG.error(
+                        "The edit of {} is refused, the last good routes stay in use: {}",
+                        resource.getLocation(),
+                        broken instanceof RouteFileException
+                                ? broken.getMessage()
+                                : RouteFileCheck.rootMessage(broken));
                 return;
             }
         }

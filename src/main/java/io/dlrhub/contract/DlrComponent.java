@@ -1,12 +1,10 @@
 package io.dlrhub.contract;
 
-import java.nio.file.Path;
-import java.util.Map;
-
 import io.dlrhub.Settings;
 import io.dlrhub.event.EventFactory;
 import io.dlrhub.event.StatusMappings;
-
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 
@@ -30,14 +28,17 @@ public class DlrComponent extends DefaultComponent {
             case "reports" -> new ReportsEndpoint(uri, this);
             case "reject" -> new RejectEndpoint(uri, this);
             case "undeliverable" -> new UndeliverableEndpoint(uri, this);
-            default -> throw new IllegalArgumentException("dlr:" + remaining
-                    + " is not a dlr-hub endpoint: use dlr:event, dlr:reports, dlr:reject or dlr:undeliverable (routes/README.md)");
+            default ->
+                throw new IllegalArgumentException(
+                        "dlr:" + remaining
+                                + " is not a dlr-hub endpoint: use dlr:event, dlr:reports, dlr:reject or dlr:undeliverable (routes/README.md)");
         };
         setProperties(endpoint, parameters);
         if (!parameters.isEmpty()) {
             // Camel would say this too, but only after the checks below had complained of the missing one
-            throw new IllegalArgumentException("dlr:" + remaining + " has no parameter " + String.join(", ",
-                    parameters.keySet()) + " (routes/README.md lists the parameters of each dlr: endpoint)");
+            throw new IllegalArgumentException(
+                    "dlr:" + remaining + " has no parameter " + String.join(", ", parameters.keySet())
+                            + " (routes/README.md lists the parameters of each dlr: endpoint)");
         }
         // checked here, while Camel creates the route: a broken step is refused with its file and line
         ((CheckedEndpoint) endpoint).check();
@@ -47,7 +48,8 @@ public class DlrComponent extends DefaultComponent {
     @Override
     protected void doInit() throws Exception {
         super.doInit();
-        statusMappings = new StatusMappings(Path.of(new Settings(getCamelContext()).get("mappings.dir", "routes/mappings")));
+        statusMappings =
+                new StatusMappings(Path.of(new Settings(getCamelContext()).get("mappings.dir", "routes/mappings")));
         events = new EventFactory(statusMappings);
     }
 

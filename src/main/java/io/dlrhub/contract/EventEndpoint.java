@@ -1,12 +1,11 @@
 package io.dlrhub.contract;
 
+import io.dlrhub.event.EventMapping;
+import io.dlrhub.event.WebhookVariables;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.dlrhub.event.EventMapping;
-import io.dlrhub.event.WebhookVariables;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -42,7 +41,8 @@ public class EventEndpoint extends DefaultEndpoint implements CheckedEndpoint {
     /** A mapping that cannot work stops the route here, before any webhook. */
     @Override
     public void check() {
-        int channelSources = (channel != null ? 1 : 0) + (fixedChannel != null ? 1 : 0) + (channelVariable != null ? 1 : 0);
+        int channelSources =
+                (channel != null ? 1 : 0) + (fixedChannel != null ? 1 : 0) + (channelVariable != null ? 1 : 0);
         if (channelSources != 1) {
             throw new IllegalArgumentException("dlr:event needs exactly one of channel (a webhook field), fixedChannel"
                     + " (the same channel for every webhook) or channelVariable (a variable an earlier step set)");
@@ -74,7 +74,11 @@ public class EventEndpoint extends DefaultEndpoint implements CheckedEndpoint {
 
     @Override
     public Producer createProducer() {
-        return new EventProducer(this, ((DlrComponent) getComponent()).events(), eventMapping, channelVariable,
+        return new EventProducer(
+                this,
+                ((DlrComponent) getComponent()).events(),
+                eventMapping,
+                channelVariable,
                 dedupBy.equals("webhookId") ? WebhookVariables.WEBHOOK_ID : null);
     }
 
@@ -85,8 +89,11 @@ public class EventEndpoint extends DefaultEndpoint implements CheckedEndpoint {
     }
 
     private static Set<String> list(String values) {
-        return values == null ? Set.of()
-                : Arrays.stream(values.split(",")).map(String::trim).filter(v -> !v.isEmpty())
+        return values == null
+                ? Set.of()
+                : Arrays.stream(values.split(","))
+                        .map(String::trim)
+                        .filter(v -> !v.isEmpty())
                         .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 

@@ -1,12 +1,11 @@
 package io.dlrhub.contract;
 
-import java.util.Map;
-
 import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.event.EventFactory;
 import io.dlrhub.event.EventMapping;
 import io.dlrhub.event.InvalidEventException;
 import io.dlrhub.event.WebhookVariables;
+import java.util.Map;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
@@ -25,8 +24,12 @@ class EventProducer extends DefaultAsyncProducer {
     private final String dedupVariable;
     private AsyncProducer persist;
 
-    EventProducer(EventEndpoint endpoint, EventFactory events, EventMapping mapping, String channelVariable,
-                  String dedupVariable) {
+    EventProducer(
+            EventEndpoint endpoint,
+            EventFactory events,
+            EventMapping mapping,
+            String channelVariable,
+            String dedupVariable) {
         super(endpoint);
         this.events = events;
         this.mapping = mapping;
@@ -37,7 +40,10 @@ class EventProducer extends DefaultAsyncProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        persist = getEndpoint().getCamelContext().getEndpoint("direct:persist-event").createAsyncProducer();
+        persist = getEndpoint()
+                .getCamelContext()
+                .getEndpoint("direct:persist-event")
+                .createAsyncProducer();
         ServiceHelper.startService(persist);
     }
 
@@ -78,7 +84,8 @@ class EventProducer extends DefaultAsyncProducer {
                 throw InvalidEventException.missing("webhook-id");
             }
         }
-        return events.create(exchange.getVariable(WebhookVariables.PROVIDER, String.class), fields, effective, dedupKey);
+        return events.create(
+                exchange.getVariable(WebhookVariables.PROVIDER, String.class), fields, effective, dedupKey);
     }
 
     private static Map<String, ?> fields(Object body) {

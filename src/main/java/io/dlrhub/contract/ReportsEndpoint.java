@@ -1,9 +1,8 @@
 package io.dlrhub.contract;
 
+import io.dlrhub.event.InvalidEventException;
 import java.util.List;
 import java.util.Map;
-
-import io.dlrhub.event.InvalidEventException;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -28,7 +27,8 @@ public class ReportsEndpoint extends DefaultEndpoint implements CheckedEndpoint 
     @Override
     public void check() {
         if (field == null || field.isBlank()) {
-            throw new IllegalArgumentException("dlr:reports needs field: the request field that holds the list of reports");
+            throw new IllegalArgumentException(
+                    "dlr:reports needs field: the request field that holds the list of reports");
         }
     }
 
@@ -39,8 +39,8 @@ public class ReportsEndpoint extends DefaultEndpoint implements CheckedEndpoint 
             public void process(Exchange exchange) {
                 Object reports = exchange.getMessage().getBody() instanceof Map<?, ?> fields ? fields.get(field) : null;
                 if (!(reports instanceof List<?> list) || list.isEmpty()) {
-                    throw new InvalidEventException("invalid_body",
-                            field + " is missing or empty: the request carries no delivery report");
+                    throw new InvalidEventException(
+                            "invalid_body", field + " is missing or empty: the request carries no delivery report");
                 }
                 exchange.getMessage().setBody(list);
             }

@@ -48,7 +48,8 @@ public class RouteFileCheck extends ModelLifecycleStrategySupport implements Cam
     @Override
     @SuppressWarnings("rawtypes")
     public void onAddRouteDefinition(RouteDefinition route) {
-        for (SendDefinition step : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SendDefinition.class)) {
+        for (SendDefinition step :
+                ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), SendDefinition.class)) {
             String uri = step.getEndpointUri();
             if (uri == null || !uri.startsWith("dlr:")) {
                 continue;

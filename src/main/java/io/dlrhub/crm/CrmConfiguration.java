@@ -1,8 +1,7 @@
 package io.dlrhub.crm;
 
-import java.time.Clock;
-
 import io.dlrhub.Settings;
+import java.time.Clock;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -15,6 +14,7 @@ public class CrmConfiguration implements CamelConfiguration {
     @BindToRegistry
     public CrmRequest crmRequest(CamelContext context) {
         Settings settings = new Settings(context);
-        return new CrmRequest(settings.get("crm.token", null), settings.get("crm.signing-secret", null), Clock.systemUTC());
+        return new CrmRequest(
+                settings.get("crm.token", null), settings.get("crm.signing-secret", null), Clock.systemUTC());
     }
 }

@@ -1,12 +1,11 @@
 package io.dlrhub.crm;
 
+import io.dlrhub.auth.StandardWebhooks;
+import io.dlrhub.outbox.SinkHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-
-import io.dlrhub.auth.StandardWebhooks;
-import io.dlrhub.outbox.SinkHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.http.HttpMethods;
 
@@ -28,7 +27,8 @@ public class CrmRequest {
 
     public CrmRequest(String token, String signingSecret, Clock clock) {
         this.token = token == null || token.isBlank() ? null : token;
-        this.signer = signingSecret == null || signingSecret.isBlank() ? null
+        this.signer = signingSecret == null || signingSecret.isBlank()
+                ? null
                 : new StandardWebhooks(List.of(signingSecret), clock, Duration.ofMinutes(5));
         this.clock = clock;
     }
@@ -48,8 +48,10 @@ public class CrmRequest {
             long timestamp = clock.instant().getEpochSecond();
             exchange.getMessage().setHeader("webhook-id", eventId);
             exchange.getMessage().setHeader("webhook-timestamp", String.valueOf(timestamp));
-            exchange.getMessage().setHeader("webhook-signature",
-                    signer.sign(eventId, timestamp, body.getBytes(StandardCharsets.UTF_8)));
+            exchange.getMessage()
+                    .setHeader(
+                            "webhook-signature",
+                            signer.sign(eventId, timestamp, body.getBytes(StandardCharsets.UTF_8)));
         }
         exchange.getMessage().setBody(body);
     }

@@ -1,18 +1,27 @@
 package io.dlrhub.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
-
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * One delivery status, whatever provider sent it: the JSON stored in delivery_event.payload and
  * sent to every sink. Field names are the public contract (see schema/canonical-event.schema.json).
  */
-@JsonPropertyOrder({ "event_id", "provider", "channel", "message_id", "status", "provider_status",
-        "error_code", "occurred_at", "received_at", "attributes" })
+@JsonPropertyOrder({
+    "event_id",
+    "provider",
+    "channel",
+    "message_id",
+    "status",
+    "provider_status",
+    "error_code",
+    "occurred_at",
+    "received_at",
+    "attributes"
+})
 public record CanonicalEvent(
         UUID eventId,
         String provider,
@@ -24,5 +33,4 @@ public record CanonicalEvent(
         OffsetDateTime occurredAt,
         OffsetDateTime receivedAt,
         Map<String, String> attributes,
-        @JsonIgnore String dedupKey) {
-}
+        @JsonIgnore String dedupKey) {}

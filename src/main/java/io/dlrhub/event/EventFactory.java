@@ -1,13 +1,13 @@
 package io.dlrhub.event;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
 import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -47,8 +47,13 @@ public class EventFactory {
      * @param statusMapping  name of the status mapping file, null for the provider's own
      * @param dedupKey       the provider's identity for this webhook, null for channel + message_id + provider_status
      */
-    public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
-                                 String optionalFields, String statusMapping, String dedupKey) {
+    public CanonicalEvent create(
+            String provider,
+            Map<String, ?> fields,
+            String requiredFields,
+            String optionalFields,
+            String statusMapping,
+            String dedupKey) {
         return create(provider, fields, requiredFields, optionalFields, statusMapping, dedupKey, null);
     }
 
@@ -56,8 +61,14 @@ public class EventFactory {
      * @param timeFormat a {@link DateTimeFormatter} pattern for occurred_at (UTC unless it has an
      *                   offset), null for ISO-8601
      */
-    public CanonicalEvent create(String provider, Map<String, ?> fields, String requiredFields,
-                                 String optionalFields, String statusMapping, String dedupKey, String timeFormat) {
+    public CanonicalEvent create(
+            String provider,
+            Map<String, ?> fields,
+            String requiredFields,
+            String optionalFields,
+            String statusMapping,
+            String dedupKey,
+            String timeFormat) {
         EventMapping mapping;
         try {
             mapping = EventMapping.parse(requiredFields, optionalFields, statusMapping, timeFormat);
@@ -76,7 +87,8 @@ public class EventFactory {
         String channel = value(fields, sources.get("channel"), true).toUpperCase(Locale.ROOT);
         if (channel.length() > MAX_FIELD_LENGTH) {
             // upper case can be longer than the original (ß becomes SS)
-            throw InvalidEventException.invalid(sourceName(sources.get("channel"), "channel"),
+            throw InvalidEventException.invalid(
+                    sourceName(sources.get("channel"), "channel"),
                     "is longer than " + MAX_FIELD_LENGTH + " characters");
         }
         String messageId = value(fields, sources.get("message_id"), true);
@@ -91,16 +103,26 @@ public class EventFactory {
         OffsetDateTime occurredAt = timestamp(fields, sources.get("occurred_at"), mapping.timeFormat());
 
         String key = dedupKey != null ? dedupKey : String.join(KEY_SEPARATOR, channel, messageId, providerStatus);
-        if (dedupKey != null && (dedupKey.isBlank() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH
-                || !Text.isPrintable(dedupKey))) {
-            throw InvalidEventException.invalid("the webhook id", "must be a printable value of at most "
-                    + MAX_DEDUP_KEY_LENGTH + " characters");
+        if (dedupKey != null
+                && (dedupKey.isBlank() || dedupKey.length() > MAX_DEDUP_KEY_LENGTH || !Text.isPrintable(dedupKey))) {
+            throw InvalidEventException.invalid(
+                    "the webhook id", "must be a printable value of at most " + MAX_DEDUP_KEY_LENGTH + " characters");
         }
         CanonicalStatus status = statusMappings.map(
                 mapping.statusMapping() != null ? mapping.statusMapping() : provider, providerStatus);
         OffsetDateTime receivedAt = clock.get().truncatedTo(ChronoUnit.MILLIS);
-        return new CanonicalEvent(EventIds.at(receivedAt.toInstant().toEpochMilli()), provider, channel, messageId,
-                status, providerStatus, errorCode, occurredAt, receivedAt, attributes(fields, used), key);
+        return new CanonicalEvent(
+                EventIds.at(receivedAt.toInstant().toEpochMilli()),
+                provider,
+                channel,
+                messageId,
+                status,
+                providerStatus,
+                errorCode,
+                occurredAt,
+                receivedAt,
+                attributes(fields, used),
+                key);
     }
 
     private static String value(Map<String, ?> fields, FieldMapping.Source source, boolean required) {
@@ -181,7 +203,8 @@ public class EventFactory {
             try {
                 TemporalAccessor parsed = DateTimeFormatter.ofPattern(timeFormat, Locale.ROOT)
                         .parseBest(value, OffsetDateTime::from, LocalDateTime::from);
-                return parsed instanceof OffsetDateTime time ? time.withOffsetSameInstant(ZoneOffset.UTC)
+                return parsed instanceof OffsetDateTime time
+                        ? time.withOffsetSameInstant(ZoneOffset.UTC)
                         : ((LocalDateTime) parsed).atOffset(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
                 throw InvalidEventException.invalid(name, "is not a time of the form " + timeFormat);

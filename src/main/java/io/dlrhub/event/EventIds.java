@@ -12,8 +12,7 @@ public final class EventIds {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private EventIds() {
-    }
+    private EventIds() {}
 
     public static UUID at(long epochMillis) {
         long random = RANDOM.nextLong();

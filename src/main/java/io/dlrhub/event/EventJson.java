@@ -16,14 +16,14 @@ public final class EventJson {
             .setSerializationInclusion(JsonInclude.Include.ALWAYS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write JSON for " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "Cannot write JSON for " + value.getClass().getSimpleName(), e);
         }
     }
 }

@@ -32,15 +32,16 @@ public record EventMapping(FieldMapping fields, Set<String> noErrorCodes, String
             try {
                 DateTimeFormatter.ofPattern(timeFormat, Locale.ROOT);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("timeFormat '" + timeFormat + "' is not a date-time pattern: "
-                        + e.getMessage());
+                throw new IllegalArgumentException(
+                        "timeFormat '" + timeFormat + "' is not a date-time pattern: " + e.getMessage());
             }
         }
     }
 
     /** The mapping as the old text form writes it ("channel=channel, message_id=message_id, ..."). */
     static EventMapping parse(String requiredFields, String optionalFields, String statusMapping, String timeFormat) {
-        Map<String, FieldMapping.Source> sources = new LinkedHashMap<>(FieldMapping.parse(requiredFields).sources());
+        Map<String, FieldMapping.Source> sources =
+                new LinkedHashMap<>(FieldMapping.parse(requiredFields).sources());
         sources.putAll(FieldMapping.parse(optionalFields).sources());
         return new EventMapping(new FieldMapping(sources), Set.of(), statusMapping, timeFormat);
     }
@@ -80,7 +81,8 @@ public record EventMapping(FieldMapping fields, Set<String> noErrorCodes, String
                     throw new IllegalArgumentException(canonical + " is an empty constant");
                 }
                 if (sources.containsKey(canonical)) {
-                    throw new IllegalArgumentException(canonical + " is given both as a webhook field and as a constant");
+                    throw new IllegalArgumentException(
+                            canonical + " is given both as a webhook field and as a constant");
                 }
                 sources.put(canonical, new FieldMapping.Source(null, value.trim()));
             }

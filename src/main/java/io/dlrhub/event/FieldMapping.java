@@ -30,8 +30,8 @@ public record FieldMapping(Map<String, Source> sources) {
             String[] parts = pair.split("=", 2);
             String target = parts[0].trim();
             if (parts.length != 2 || target.isEmpty() || parts[1].isBlank()) {
-                throw new IllegalStateException("Field mapping entry '" + pair.trim()
-                        + "' is not of the form canonical_field=webhook_field");
+                throw new IllegalStateException(
+                        "Field mapping entry '" + pair.trim() + "' is not of the form canonical_field=webhook_field");
             }
             if (!CANONICAL_FIELDS.contains(target)) {
                 throw new IllegalStateException("Field mapping names '" + target + "', not one of " + CANONICAL_FIELDS);

@@ -1,19 +1,18 @@
 package io.dlrhub.event;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.io.StringReader;
-import java.util.HashMap;
 import java.util.Properties;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +80,8 @@ public class StatusMappings {
     }
 
     /** An edited file: a broken save is logged with its line, and the last good mapping goes on serving. */
-    private static Map<String, CanonicalStatus> reread(Path file, FileTime modified, Map<String, CanonicalStatus> lastGood) {
+    private static Map<String, CanonicalStatus> reread(
+            Path file, FileTime modified, Map<String, CanonicalStatus> lastGood) {
         if (modified.toMillis() == 0) {
             LOG.error("The status mapping file {} was removed; the last good mapping stays in use", file);
             return lastGood;
@@ -125,8 +125,8 @@ public class StatusMappings {
             String word = entry.stringPropertyNames().stream().findFirst().orElse("");
             String target = entry.getProperty(word, "").strip().toUpperCase(Locale.ROOT);
             if (word.isBlank() || target.isEmpty()) {
-                throw new IllegalArgumentException(file + ":" + lineNumber + ": '" + line
-                        + "' is not of the form WORD = STATUS");
+                throw new IllegalArgumentException(
+                        file + ":" + lineNumber + ": '" + line + "' is not of the form WORD = STATUS");
             }
             CanonicalStatus status;
             try {
@@ -160,6 +160,5 @@ public class StatusMappings {
         return word.trim().toUpperCase(Locale.ROOT);
     }
 
-    private record Loaded(FileTime modified, Map<String, CanonicalStatus> mapping, long checkedAt) {
-    }
+    private record Loaded(FileTime modified, Map<String, CanonicalStatus> mapping, long checkedAt) {}
 }

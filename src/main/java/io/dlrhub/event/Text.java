@@ -3,13 +3,11 @@ package io.dlrhub.event;
 /** Character checks for values that end up in the database, logs and e-mails. */
 final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** No control characters (CR, LF, NUL, tab, ...) and no broken surrogate pairs. */
     static boolean isPrintable(String value) {
-        return value.codePoints().allMatch(c -> !Character.isISOControl(c) && isValidCodePoint(c))
-                && isStorable(value);
+        return value.codePoints().allMatch(c -> !Character.isISOControl(c) && isValidCodePoint(c)) && isStorable(value);
     }
 
     /** Can be stored as text in PostgreSQL: no NUL, well-formed UTF-16. */

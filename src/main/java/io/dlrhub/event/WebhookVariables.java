@@ -11,6 +11,5 @@ public final class WebhookVariables {
     /** The one {@code webhook-id} header whose value the Standard Webhooks signature covers. */
     public static final String WEBHOOK_ID = "dlrWebhookId";
 
-    private WebhookVariables() {
-    }
+    private WebhookVariables() {}
 }

@@ -1,12 +1,11 @@
 package io.dlrhub.http;
 
+import io.dlrhub.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.dlrhub.Metrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,14 +66,21 @@ final class ClosedConnections {
         long over = overCap.sumThenReset();
         long slow = readTimeouts.sumThenReset();
         Map.Entry<String, LongAdder> top = byAddress.entrySet().stream()
-                .max(Comparator.comparingLong(e -> e.getValue().sum())).orElse(null);
+                .max(Comparator.comparingLong(e -> e.getValue().sum()))
+                .orElse(null);
         byAddress.clear();
         if (over + slow == 0) {
             return;
         }
-        LOG.warn("The {} listener closed {} connection(s) in the last {} s: {} over HTTP_MAX_CONNECTIONS_PER_ADDRESS, "
+        LOG.warn(
+                "The {} listener closed {} connection(s) in the last {} s: {} over HTTP_MAX_CONNECTIONS_PER_ADDRESS, "
                         + "{} without a complete request (headers or body) within HTTP_READ_TIMEOUT_MS; most from {} ({})",
-                listener, over + slow, WINDOW_SECONDS, over, slow,
-                top == null ? "-" : top.getKey(), top == null ? 0 : top.getValue().sum());
+                listener,
+                over + slow,
+                WINDOW_SECONDS,
+                over,
+                slow,
+                top == null ? "-" : top.getKey(),
+                top == null ? 0 : top.getValue().sum());
     }
 }

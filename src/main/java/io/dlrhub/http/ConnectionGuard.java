@@ -1,8 +1,5 @@
 package io.dlrhub.http;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.dlrhub.auth.ClientAddress;
 import io.dlrhub.http.ClosedConnections.Reason;
 import io.vertx.core.Handler;
@@ -12,6 +9,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +46,12 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     private final SlotsPerKey perAddress;
     private final Map<HttpConnection, Slot> open = new ConcurrentHashMap<>();
 
-    ConnectionGuard(Vertx vertx, ConnectionLimits limits, ClientAddress clientAddress, ClosedConnections closed,
-                    JsonErrorPages pages) {
+    ConnectionGuard(
+            Vertx vertx,
+            ConnectionLimits limits,
+            ClientAddress clientAddress,
+            ClosedConnections closed,
+            JsonErrorPages pages) {
         this.vertx = vertx;
         this.limits = limits;
         this.perAddress = new SlotsPerKey(limits.connectionsPerAddress());
@@ -60,7 +63,9 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     /** A new connection (after the TLS handshake, which Vert.x bounds by its own 10 s timeout). */
     @Override
     public void handle(HttpConnection connection) {
-        String peer = connection.remoteAddress() == null ? "-" : connection.remoteAddress().hostAddress();
+        String peer = connection.remoteAddress() == null
+                ? "-"
+                : connection.remoteAddress().hostAddress();
         boolean counted = limits.connectionsPerAddress() > 0 && !clientAddress.trusted(peer);
         if (counted && !perAddress.take(peer)) {
             closed.closed(Reason.OVER_ADDRESS_CAP, peer);
@@ -103,7 +108,9 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     Handler<RoutingContext> hangUps() {
         return ctx -> {
             if (ctx.failure() instanceof HttpClosedException) {
-                LOG.debug("Connection closed before its request was answered: {}", ctx.failure().getMessage());
+                LOG.debug(
+                        "Connection closed before its request was answered: {}",
+                        ctx.failure().getMessage());
                 return;
             }
             ctx.next();
@@ -119,8 +126,8 @@ final class ConnectionGuard implements Handler<HttpConnection> {
             closed.closed(Reason.READ_TIMEOUT, peer);
             if (!ctx.response().headWritten()) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                pages.answer(ctx, 408, "request_timeout",
-                        "the request body did not arrive in time (HTTP_READ_TIMEOUT_MS)");
+                pages.answer(
+                        ctx, 408, "request_timeout", "the request body did not arrive in time (HTTP_READ_TIMEOUT_MS)");
             }
             // the rest of the body would be read as the next request: the connection is done
             ctx.response().close();

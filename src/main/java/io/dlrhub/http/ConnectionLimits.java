@@ -26,16 +26,20 @@ record ConnectionLimits(long readTimeoutMs, long idleTimeoutMs, int connectionsP
      * MAX_CONCURRENT_REQUESTS (512), so one address leaves seven eighths of the slots to the others.
      */
     static ConnectionLimits from(Settings settings) {
-        return new ConnectionLimits(settings.getDuration("http.read-timeout-ms", 10_000),
+        return new ConnectionLimits(
+                settings.getDuration("http.read-timeout-ms", 10_000),
                 settings.getDuration("http.idle-timeout-ms", 60_000),
-                nonNegative(settings.getInt("http.max-connections-per-address", 64), "http.max-connections-per-address"),
-                nonNegative(settings.getInt("max-concurrent-requests-per-address", 64), "max-concurrent-requests-per-address"));
+                nonNegative(
+                        settings.getInt("http.max-connections-per-address", 64), "http.max-connections-per-address"),
+                nonNegative(
+                        settings.getInt("max-concurrent-requests-per-address", 64),
+                        "max-concurrent-requests-per-address"));
     }
 
     private static int nonNegative(int value, String key) {
         if (value < 0) {
-            throw new IllegalStateException(SettingValues.environmentName(key) + " (" + key
-                    + ") must be 0 (no limit) or more: " + value);
+            throw new IllegalStateException(
+                    SettingValues.environmentName(key) + " (" + key + ") must be 0 (no limit) or more: " + value);
         }
         return value;
     }

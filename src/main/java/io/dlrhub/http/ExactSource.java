@@ -1,8 +1,7 @@
 package io.dlrhub.http;
 
-import java.util.List;
-
 import io.dlrhub.auth.WebhookRequest;
+import java.util.List;
 import org.apache.camel.Exchange;
 
 /**
@@ -17,8 +16,7 @@ public final class ExactSource {
     /** Exchange property: true when the request came over TLS (the listener's own, not a proxy's). */
     public static final String TLS = "dlrTls";
 
-    private ExactSource() {
-    }
+    private ExactSource() {}
 
     /** Whether the request came to the listener over TLS. */
     public static boolean overTls(Exchange exchange) {

@@ -1,10 +1,9 @@
 package io.dlrhub.http;
 
-import java.util.Locale;
-import java.util.Set;
-
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Vert.x's body handler decodes every form-urlencoded or multipart request as a form, and throws
@@ -28,7 +27,10 @@ final class FormBodyGuard implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         String method = ctx.request().method().name();
         if (!FORM_METHODS.contains(method) && isForm(ctx.request().getHeader("Content-Type"))) {
-            pages.answer(ctx, 400, "bad_request",
+            pages.answer(
+                    ctx,
+                    400,
+                    "bad_request",
                     "a " + method + " request carries no form: send form fields with POST, or in the query string");
             return;
         }

@@ -1,5 +1,20 @@
 package io.dlrhub.http;
 
+import io.dlrhub.Metrics;
+import io.dlrhub.Settings;
+import io.dlrhub.auth.ClientAddress;
+import io.dlrhub.auth.WebhookRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,22 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.dlrhub.Settings;
-import io.dlrhub.auth.ClientAddress;
-import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.Metrics;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -73,8 +72,13 @@ public class HttpServerConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         String keystore = settings.get("tls.keystore", null);
-        SSLContextParameters tls = keystore == null ? null : tls(context, keystore,
-                settings.get("tls.keystore-password", ""), settings.get("tls.keystore-type", "PKCS12"));
+        SSLContextParameters tls = keystore == null
+                ? null
+                : tls(
+                        context,
+                        keystore,
+                        settings.get("tls.keystore-password", ""),
+                        settings.get("tls.keystore-type", "PKCS12"));
         // one Vert.x for both listeners, found by the servers in the registry. Its worker threads serve
         // the operations API, and webhook routes only with http.blocking-adapters=true: by default
         // webhooks run on the event loop and wait for their commit without a thread (CapturingConsumer)
@@ -92,23 +96,29 @@ public class HttpServerConfiguration implements CamelConfiguration {
         ClientAddress clientAddress = new ClientAddress(settings.getList("trusted-proxies"));
         long requestTimeoutMs = settings.getLong("request-timeout-ms", 30_000);
         Listener webhookListener = new Listener(webhooks, true, limits, clientAddress, requestTimeoutMs);
-        webhookListener.guard = new TrafficGuard(settings.getInt("max-concurrent-requests", 512), limits.requestsPerAddress(),
-                settings.getLong("rate-limit-per-second", 0), clientAddress, webhookListener.pages);
+        webhookListener.guard = new TrafficGuard(
+                settings.getInt("max-concurrent-requests", 512),
+                limits.requestsPerAddress(),
+                settings.getLong("rate-limit-per-second", 0),
+                clientAddress,
+                webhookListener.pages);
         context.addService(webhookListener);
         context.getComponent("platform-http", PlatformHttpComponent.class)
-                .setEngine(new ListenerEngine(webhooks.getBindPort(), !settings.getBoolean("http.blocking-adapters", false)));
+                .setEngine(new ListenerEngine(
+                        webhooks.getBindPort(), !settings.getBoolean("http.blocking-adapters", false)));
 
         VertxPlatformHttpServerConfiguration management = new VertxPlatformHttpServerConfiguration();
         management.setBindHost(settings.get("management.host", "0.0.0.0"));
         management.setBindPort(settings.getInt("management.port", 9876));
         management.setMaxBodySize(16_384L);
         if (management.getBindPort() == webhooks.getBindPort()) {
-            throw new IllegalStateException("MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
+            throw new IllegalStateException(
+                    "MANAGEMENT_PORT must differ from HTTP_PORT: the webhook port exposes webhooks only");
         }
         Listener managementListener = new Listener(management, false, limits, clientAddress, requestTimeoutMs);
         // no shared pool of slots to protect here, but one address must not hold all of them either
-        managementListener.guard = new TrafficGuard(Integer.MAX_VALUE, limits.requestsPerAddress(), 0, clientAddress,
-                managementListener.pages);
+        managementListener.guard = new TrafficGuard(
+                Integer.MAX_VALUE, limits.requestsPerAddress(), 0, clientAddress, managementListener.pages);
         context.addService(managementListener);
         context.getRegistry().bind(MANAGEMENT_ENGINE, new ListenerEngine(management.getBindPort(), false));
 
@@ -164,8 +174,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
 
         @Override
         public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-            return new CapturingConsumer(endpoint, new StoppingAnswer(processor), getHandlers(),
-                    VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()), routesOnEventLoop);
+            return new CapturingConsumer(
+                    endpoint,
+                    new StoppingAnswer(processor),
+                    getHandlers(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()),
+                    routesOnEventLoop);
         }
     }
 
@@ -185,7 +199,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
                 if (exchange.getException() instanceof RejectedExecutionException) {
                     exchange.setException(null);
                     JsonAnswer.retryAfter(exchange, "5");
-                    JsonAnswer.error(exchange, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
+                    JsonAnswer.error(
+                            exchange, 503, "unavailable", "the service is stopping; nothing was accepted, retry later");
                 }
                 callback.done(doneSync);
             });
@@ -206,8 +221,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
 
         private final boolean onEventLoop;
 
-        CapturingConsumer(PlatformHttpEndpoint endpoint, Processor processor,
-                          List<Handler<RoutingContext>> handlers, String routerName, boolean onEventLoop) {
+        CapturingConsumer(
+                PlatformHttpEndpoint endpoint,
+                Processor processor,
+                List<Handler<RoutingContext>> handlers,
+                String routerName,
+                boolean onEventLoop) {
             super(endpoint, processor, handlers, routerName);
             this.onEventLoop = onEventLoop;
         }
@@ -215,13 +234,27 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
             Map<String, List<String>> headers = new HashMap<>();
-            ctx.request().headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
-            byte[] body = ctx.body() != null && ctx.body().available() && ctx.body().buffer() != null
-                    ? ctx.body().buffer().getBytes() : null;
-            String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+            ctx.request()
+                    .headers()
+                    .forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>())
+                            .add(h.getValue()));
+            byte[] body =
+                    ctx.body() != null && ctx.body().available() && ctx.body().buffer() != null
+                            ? ctx.body().buffer().getBytes()
+                            : null;
+            String remote = ctx.request().remoteAddress() == null
+                    ? null
+                    : ctx.request().remoteAddress().hostAddress();
             // path parameters as the router matched them: the Camel headers of the same name also take query parameters
-            exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest(ctx.request().method().name(),
-                    ctx.request().uri(), headers, body, remote, ctx.pathParams()));
+            exchange.setProperty(
+                    WebhookRequest.PROPERTY,
+                    new WebhookRequest(
+                            ctx.request().method().name(),
+                            ctx.request().uri(),
+                            headers,
+                            body,
+                            remote,
+                            ctx.pathParams()));
             exchange.setProperty(ExactSource.TLS, ctx.request().isSSL());
             return super.populateCamelMessage(ctx, exchange, message);
         }
@@ -264,7 +297,11 @@ public class HttpServerConfiguration implements CamelConfiguration {
         private void answer(Exchange exchange, RoutingContext ctx) {
             Future<Void> written;
             try {
-                written = Responses.write(ctx, exchange, getEndpoint().getHeaderFilterStrategy(), getEndpoint().isMuteException());
+                written = Responses.write(
+                        ctx,
+                        exchange,
+                        getEndpoint().getHeaderFilterStrategy(),
+                        getEndpoint().isMuteException());
             } catch (RuntimeException e) {
                 written = Future.failedFuture(e);
             }
@@ -278,7 +315,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         }
 
         private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
-            getExceptionHandler().handleException("Failed handling webhook " + ctx.request().path(), failure);
+            getExceptionHandler()
+                    .handleException("Failed handling webhook " + ctx.request().path(), failure);
             if (!ctx.response().ended()) {
                 ctx.fail(failure);
             }
@@ -302,6 +340,7 @@ public class HttpServerConfiguration implements CamelConfiguration {
         private final VertxPlatformHttpServerConfiguration configuration;
         /** the public listener: the routes behind it may plug in (PublicRoutes) */
         private final boolean publicListener;
+
         private final ConnectionLimits limits;
         private final ClientAddress clientAddress;
         private final long requestTimeoutMs;
@@ -313,8 +352,12 @@ public class HttpServerConfiguration implements CamelConfiguration {
         private HttpServer server;
         private long flushTimer = -1;
 
-        Listener(VertxPlatformHttpServerConfiguration configuration, boolean publicListener, ConnectionLimits limits,
-                 ClientAddress clientAddress, long requestTimeoutMs) {
+        Listener(
+                VertxPlatformHttpServerConfiguration configuration,
+                boolean publicListener,
+                ConnectionLimits limits,
+                ClientAddress clientAddress,
+                long requestTimeoutMs) {
             super(configuration);
             this.configuration = configuration;
             this.publicListener = publicListener;
@@ -326,7 +369,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
         @Override
         protected void doInit() throws Exception {
             super.doInit();
-            closed = new ClosedConnections(publicListener ? "webhooks" : "management", Metrics.registry(getCamelContext()));
+            closed = new ClosedConnections(
+                    publicListener ? "webhooks" : "management", Metrics.registry(getCamelContext()));
         }
 
         /**
@@ -340,16 +384,24 @@ public class HttpServerConfiguration implements CamelConfiguration {
             if (configuration.getSslContextParameters() != null) {
                 VertxHelper.setupSSLOptions(getCamelContext(), configuration.getSslContextParameters(), options);
             }
-            HttpServer created = getVertx().createHttpServer(options).connectionHandler(connections).requestHandler(root);
+            HttpServer created = getVertx()
+                    .createHttpServer(options)
+                    .connectionHandler(connections)
+                    .requestHandler(root);
             try {
                 server = created.listen(configuration.getBindPort(), configuration.getBindHost())
-                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
             } catch (ExecutionException failed) {
-                throw new IllegalStateException("Could not listen on " + getHost() + ":" + getConfigurationPort()
-                        + ": " + failed.getCause().getMessage(), failed.getCause());
+                throw new IllegalStateException(
+                        "Could not listen on " + getHost() + ":" + getConfigurationPort() + ": "
+                                + failed.getCause().getMessage(),
+                        failed.getCause());
             }
-            flushTimer = getVertx().setPeriodic(TimeUnit.SECONDS.toMillis(ClosedConnections.WINDOW_SECONDS),
-                    ignored -> closed.flush());
+            flushTimer = getVertx()
+                    .setPeriodic(
+                            TimeUnit.SECONDS.toMillis(ClosedConnections.WINDOW_SECONDS), ignored -> closed.flush());
         }
 
         /**
@@ -371,7 +423,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
                     .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE);
             if (limits.idleTimeoutMs() > 0) {
                 long backstop = limits.idleTimeoutMs() + Math.max(requestTimeoutMs, limits.readTimeoutMs());
-                options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setIdleTimeout((int) Math.min(backstop, Integer.MAX_VALUE));
+                options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                        .setIdleTimeout((int) Math.min(backstop, Integer.MAX_VALUE));
             }
             return options;
         }
@@ -425,20 +478,26 @@ public class HttpServerConfiguration implements CamelConfiguration {
             Router routes = Router.router(getVertx());
             root = Router.router(getVertx());
             connections = new ConnectionGuard(getVertx(), limits, clientAddress, closed, pages);
-            root.route().order(Integer.MIN_VALUE).handler(connections.requests()).failureHandler(connections.hangUps());
+            root.route()
+                    .order(Integer.MIN_VALUE)
+                    .handler(connections.requests())
+                    .failureHandler(connections.hangUps());
             root.route(configuration.getPath() + "*").subRouter(routes);
             VertxPlatformHttpServerConfiguration.BodyHandler options = configuration.getBodyHandler();
             Handler<RoutingContext> bodyHandler = BodyHandler.create(false)
                     .setBodyLimit(configuration.getMaxBodySize())
                     .setMergeFormAttributes(options.isMergeFormAttributes())
                     .setPreallocateBodyBuffer(options.isPreallocateBodyBuffer());
-            getCamelContext().getRegistry().bind(name, new VertxPlatformHttpRouter(this, getVertx(), routes, name,
-                    configuration.getServerType()) {
-                @Override
-                public Handler<RoutingContext> bodyHandler() {
-                    return bodyHandler;
-                }
-            });
+            getCamelContext()
+                    .getRegistry()
+                    .bind(
+                            name,
+                            new VertxPlatformHttpRouter(this, getVertx(), routes, name, configuration.getServerType()) {
+                                @Override
+                                public Handler<RoutingContext> bodyHandler() {
+                                    return bodyHandler;
+                                }
+                            });
         }
 
         @Override
@@ -458,8 +517,8 @@ public class HttpServerConfiguration implements CamelConfiguration {
             PublicRoutes routes = publicListener ? publicRoutes() : PublicRoutes.NONE;
             pages.plugIn(routes);
             super.doStart();
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
-                    VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(
+                    getCamelContext(), VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort()));
             pages.install(router);
             // while stopping, routes disappear one by one: answer 503 (retry later), never 404 or 500
             router.route().order(Integer.MIN_VALUE).handler(ctx -> {

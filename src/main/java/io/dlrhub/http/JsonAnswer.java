@@ -7,11 +7,11 @@ public final class JsonAnswer {
 
     /** The methods a path takes; kept on a 405 like Retry-After on a 503. */
     public static final String ALLOW = "Allow";
+
     private static final String RETRY_AFTER_VARIABLE = "dlrAnswerRetryAfter";
     private static final String ALLOW_VARIABLE = "dlrAnswerAllow";
 
-    private JsonAnswer() {
-    }
+    private JsonAnswer() {}
 
     /** Retry-After of this answer; an exchange variable, never a message header (those come from the request). */
     public static void retryAfter(Exchange exchange, String seconds) {

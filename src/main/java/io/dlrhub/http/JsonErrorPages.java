@@ -24,17 +24,20 @@ final class JsonErrorPages {
         router.errorHandler(400, ctx -> answer(ctx, 400, "bad_request", "the request is not valid HTTP"));
         router.errorHandler(404, ctx -> answer(ctx, 404, "not_found", routes.notFound()));
         router.errorHandler(405, ctx -> {
-            String allow = String.join(", ",
-                    routes.allowedMethods(ctx.normalizedPath(), RouterMethods.of(router, ctx.normalizedPath())));
+            String allow = String.join(
+                    ", ", routes.allowedMethods(ctx.normalizedPath(), RouterMethods.of(router, ctx.normalizedPath())));
             ctx.response().putHeader(JsonAnswer.ALLOW, allow);
             answer(ctx, 405, "method_not_allowed", routes.methodNotAllowed(allow));
         });
-        router.errorHandler(408, ctx -> answer(ctx, 408, "request_timeout",
-                "the request was not received in time (REQUEST_TIMEOUT_MS)"));
-        router.errorHandler(417, ctx -> answer(ctx, 417, "expectation_failed",
-                "only Expect: 100-continue is supported"));
-        router.errorHandler(413, ctx -> answer(ctx, 413, "payload_too_large",
-                "the body is larger than the limit (MAX_BODY_BYTES)"));
+        router.errorHandler(
+                408,
+                ctx -> answer(
+                        ctx, 408, "request_timeout", "the request was not received in time (REQUEST_TIMEOUT_MS)"));
+        router.errorHandler(
+                417, ctx -> answer(ctx, 417, "expectation_failed", "only Expect: 100-continue is supported"));
+        router.errorHandler(
+                413,
+                ctx -> answer(ctx, 413, "payload_too_large", "the body is larger than the limit (MAX_BODY_BYTES)"));
         router.errorHandler(500, ctx -> answer(ctx, 500, "internal_error", "the request could not be processed"));
     }
 
@@ -45,7 +48,9 @@ final class JsonErrorPages {
 
     /** Answers a request Vert.x-side (no route ran) with a JSON error, and tells the listener's routes. */
     void answer(RoutingContext ctx, int status, String code, String message) {
-        String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+        String remote = ctx.request().remoteAddress() == null
+                ? null
+                : ctx.request().remoteAddress().hostAddress();
         routes.refused(ctx.request().path(), remote, status, code);
         if (ctx.response().ended()) {
             return;

@@ -12,8 +12,7 @@ import java.util.Set;
 public interface PublicRoutes {
 
     /** The listener of the management port, and a public one nobody plugged into. */
-    PublicRoutes NONE = new PublicRoutes() {
-    };
+    PublicRoutes NONE = new PublicRoutes() {};
 
     /** The path under which the routes are served (ending with "/"): the request deadline and the traffic guard apply there. */
     default String path() {
@@ -41,6 +40,5 @@ public interface PublicRoutes {
      * @param path as requested, not decoded
      * @param remote the TCP peer's address, or null
      */
-    default void refused(String path, String remote, int status, String code) {
-    }
+    default void refused(String path, String remote, int status, String code) {}
 }

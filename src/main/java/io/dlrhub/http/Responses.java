@@ -1,11 +1,10 @@
 package io.dlrhub.http;
 
+import io.vertx.core.Future;
+import io.vertx.ext.web.RoutingContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-
-import io.vertx.core.Future;
-import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.HeaderFilterStrategy;
 
@@ -21,19 +20,26 @@ final class Responses {
     static {
         try {
             Class<?> support = Class.forName("org.apache.camel.component.platform.http.vertx.VertxPlatformHttpSupport");
-            WRITE = MethodHandles.privateLookupIn(support, MethodHandles.lookup()).findStatic(support, "writeResponse",
-                    MethodType.methodType(Future.class, RoutingContext.class, Exchange.class, HeaderFilterStrategy.class,
-                            boolean.class));
+            WRITE = MethodHandles.privateLookupIn(support, MethodHandles.lookup())
+                    .findStatic(
+                            support,
+                            "writeResponse",
+                            MethodType.methodType(
+                                    Future.class,
+                                    RoutingContext.class,
+                                    Exchange.class,
+                                    HeaderFilterStrategy.class,
+                                    boolean.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError("camel-platform-http-vertx has no writeResponse as expected: " + e);
         }
     }
 
-    private Responses() {
-    }
+    private Responses() {}
 
     @SuppressWarnings("unchecked")
-    static Future<Void> write(RoutingContext ctx, Exchange exchange, HeaderFilterStrategy filter, boolean muteExceptions) {
+    static Future<Void> write(
+            RoutingContext ctx, Exchange exchange, HeaderFilterStrategy filter, boolean muteExceptions) {
         try {
             return (Future<Void>) WRITE.invokeExact(ctx, exchange, filter, muteExceptions);
         } catch (RuntimeException | Error e) {

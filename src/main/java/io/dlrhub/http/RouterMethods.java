@@ -1,11 +1,10 @@
 package io.dlrhub.http;
 
-import java.util.Set;
-import java.util.TreeSet;
-
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The methods a path takes on a listener's router, for the Allow header every 405 must carry
@@ -13,8 +12,7 @@ import io.vertx.ext.web.Router;
  */
 final class RouterMethods {
 
-    private RouterMethods() {
-    }
+    private RouterMethods() {}
 
     /** Methods of the routes matching the path; a route with no method restriction cannot cause a 405. */
     static Set<String> of(Router router, String path) {

@@ -1,12 +1,11 @@
 package io.dlrhub.http;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.dlrhub.auth.ClientAddress;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps a flood from starving the database, before any body is read or worker thread taken:
@@ -29,10 +28,12 @@ final class TrafficGuard implements Handler<RoutingContext> {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** only clients with a request in progress: an entry goes with its last request */
     private final SlotsPerKey inFlightPerClient;
+
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     /** @param pages the listener's error answers (on the public listener, refusals are also logged and counted) */
-    TrafficGuard(int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, JsonErrorPages pages) {
+    TrafficGuard(
+            int maxConcurrent, int maxPerClient, double perSecond, ClientAddress clientAddress, JsonErrorPages pages) {
         this.maxConcurrent = maxConcurrent;
         this.maxPerClient = maxPerClient;
         this.inFlightPerClient = new SlotsPerKey(maxPerClient);
@@ -45,12 +46,19 @@ final class TrafficGuard implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         String client = perSecond > 0 || maxPerClient > 0 ? client(ctx) : null;
         if (perSecond > 0 && !bucket(client).take(perSecond, System.nanoTime())) {
-            refuse(ctx, 429, "rate_limited", "more than " + (long) perSecond + " requests per second from this address");
+            refuse(
+                    ctx,
+                    429,
+                    "rate_limited",
+                    "more than " + (long) perSecond + " requests per second from this address");
             return;
         }
         if (maxPerClient > 0 && !inFlightPerClient.take(client)) {
-            refuse(ctx, 429, "too_many_in_progress", "more than " + maxPerClient
-                    + " requests in progress from this address; retry shortly");
+            refuse(
+                    ctx,
+                    429,
+                    "too_many_in_progress",
+                    "more than " + maxPerClient + " requests in progress from this address; retry shortly");
             return;
         }
         if (inFlight.incrementAndGet() > maxConcurrent) {
@@ -71,7 +79,9 @@ final class TrafficGuard implements Handler<RoutingContext> {
     }
 
     private String client(RoutingContext ctx) {
-        String peer = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().hostAddress();
+        String peer = ctx.request().remoteAddress() == null
+                ? "-"
+                : ctx.request().remoteAddress().hostAddress();
         String client = clientAddress.resolve(peer, ctx.request().headers().getAll("X-Forwarded-For"));
         return client == null ? peer : client;
     }

@@ -2,8 +2,8 @@ package io.dlrhub.ingress;
 
 import io.dlrhub.auth.StandardWebhooksScheme;
 import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.http.ExactSource;
 import io.dlrhub.event.WebhookVariables;
+import io.dlrhub.http.ExactSource;
 import org.apache.camel.Exchange;
 
 /**
@@ -18,8 +18,7 @@ final class AdapterVariables {
     static final String CONTENT_TYPE = "dlrContentType";
     static final String WEBHOOK_ID = WebhookVariables.WEBHOOK_ID;
 
-    private AdapterVariables() {
-    }
+    private AdapterVariables() {}
 
     /** Sets the variables adapters choose and dedup on (see the class comment). */
     static void expose(Exchange exchange) {

@@ -3,7 +3,6 @@ package io.dlrhub.ingress;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.ProcessorDefinitionHelper;
@@ -19,8 +18,7 @@ final class AllowedMethods {
 
     static final String WEBHOOKS = "/webhooks/";
 
-    private AllowedMethods() {
-    }
+    private AllowedMethods() {}
 
     /**
      * The methods the listener's router has for a path; for a webhook URL narrowed to the ones its
@@ -47,7 +45,8 @@ final class AllowedMethods {
         for (RouteDefinition route : model.getRouteDefinitions()) {
             String from = EndpointHelper.normalizeEndpointUri(route.getInput().getEndpointUri());
             if (from.equals(ProviderDirectory.ADAPTER_PREFIX + provider)) {
-                for (ToDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)) {
+                for (ToDefinition to :
+                        ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)) {
                     String method = RequestGuards.METHOD_OF_GUARD.get(EndpointHelper.normalizeEndpointUri(to.getUri()));
                     if (method != null) {
                         methods.add(method);

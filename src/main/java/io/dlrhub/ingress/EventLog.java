@@ -13,11 +13,10 @@ public final class EventLog {
     private static final int MAX_VALUE_LENGTH = 200;
     private static final Logger LOG = LogManager.getLogger("dlrhub.events");
 
-    private EventLog() {
-    }
+    private EventLog() {}
 
-    public static void record(String provider, int httpStatus, String result, String reason, String remote,
-                              String eventId) {
+    public static void record(
+            String provider, int httpStatus, String result, String reason, String remote, String eventId) {
         StringMapMessage line = new StringMapMessage()
                 .with("provider", clean(provider))
                 .with("result", clean(result))

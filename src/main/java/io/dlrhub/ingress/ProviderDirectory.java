@@ -1,9 +1,8 @@
 package io.dlrhub.ingress;
 
+import io.dlrhub.RouteNames;
 import java.util.List;
 import java.util.regex.Pattern;
-
-import io.dlrhub.RouteNames;
 import org.apache.camel.CamelContext;
 
 /**
@@ -22,7 +21,9 @@ public class ProviderDirectory {
     }
 
     public boolean exists(String provider) {
-        return provider != null && PROVIDER_NAME.matcher(provider).matches() && providers().contains(provider);
+        return provider != null
+                && PROVIDER_NAME.matcher(provider).matches()
+                && providers().contains(provider);
     }
 
     /** The installed providers, sorted. */

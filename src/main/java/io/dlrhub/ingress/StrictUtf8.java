@@ -1,5 +1,9 @@
 package io.dlrhub.ingress;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.event.InvalidEventException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,11 +13,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import io.dlrhub.event.EventJson;
-import io.dlrhub.event.InvalidEventException;
-
 /**
  * Bytes that are not UTF-8 are refused (400 naming the field), never decoded: a lenient decoder
  * turns every bad byte into U+FFFD, so {@code message_id=utf%ff} and {@code utf%fe} became the same
@@ -21,8 +20,7 @@ import io.dlrhub.event.InvalidEventException;
  */
 final class StrictUtf8 {
 
-    private StrictUtf8() {
-    }
+    private StrictUtf8() {}
 
     /**
      * Form or query text ({@code a=b&c=d}, also split at {@code ;} as the decoder does): each name
@@ -50,8 +48,8 @@ final class StrictUtf8 {
             throw new InvalidEventException("invalid_encoding", "a field name is not valid UTF-8");
         }
         if (equals < to && firstInvalid(percentDecoded(raw, equals + 1, to)) >= 0) {
-            throw new InvalidEventException("invalid_encoding",
-                    printable(new String(name, StandardCharsets.UTF_8)) + " is not valid UTF-8");
+            throw new InvalidEventException(
+                    "invalid_encoding", printable(new String(name, StandardCharsets.UTF_8)) + " is not valid UTF-8");
         }
     }
 
@@ -60,7 +58,10 @@ final class StrictUtf8 {
         ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
         for (int i = from; i < to; i++) {
             byte b = raw[i];
-            if (b == '%' && i + 2 < to && Character.digit(raw[i + 1], 16) >= 0 && Character.digit(raw[i + 2], 16) >= 0) {
+            if (b == '%'
+                    && i + 2 < to
+                    && Character.digit(raw[i + 1], 16) >= 0
+                    && Character.digit(raw[i + 2], 16) >= 0) {
                 out.write(Character.digit(raw[i + 1], 16) * 16 + Character.digit(raw[i + 2], 16));
                 i += 2;
             } else {
@@ -80,13 +81,14 @@ final class StrictUtf8 {
             return;
         }
         String field = fieldAt(body, invalid);
-        throw new InvalidEventException("invalid_encoding",
-                (field == null ? "the body" : printable(field)) + " is not valid UTF-8");
+        throw new InvalidEventException(
+                "invalid_encoding", (field == null ? "the body" : printable(field)) + " is not valid UTF-8");
     }
 
     /** The offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates and all), or -1. */
     static int firstInvalid(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -112,9 +114,14 @@ final class StrictUtf8 {
                 long end = parser.currentLocation().getCharOffset();
                 if (start <= charOffset && charOffset < end) {
                     String path = parser.getParsingContext().pathAsPointer().toString();
-                    String dotted = path.isEmpty() ? null : path.substring(1).replace('/', '.')
-                            .replace("~1", "/").replace("~0", "~");
-                    return token == JsonToken.FIELD_NAME ? "a field name" + (dotted == null ? "" : " (at " + dotted + ")")
+                    String dotted = path.isEmpty()
+                            ? null
+                            : path.substring(1)
+                                    .replace('/', '.')
+                                    .replace("~1", "/")
+                                    .replace("~0", "~");
+                    return token == JsonToken.FIELD_NAME
+                            ? "a field name" + (dotted == null ? "" : " (at " + dotted + ")")
                             : dotted;
                 }
                 if (start > charOffset) {

@@ -1,19 +1,18 @@
 package io.dlrhub.ingress;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
-
+import io.dlrhub.Metrics;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.GeneratedTokens;
 import io.dlrhub.auth.ProviderAuthenticator;
 import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.TwilioScheme;
 import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.store.StoreRoutes;
-import io.dlrhub.Metrics;
 import io.dlrhub.http.ExactSource;
+import io.dlrhub.store.StoreRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.StartupListener;
@@ -26,8 +25,8 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class WebhookIngressRoutes extends RouteBuilder {
 
-    private static final List<String> CREDENTIAL_HEADERS = List.of("Authorization", TokenScheme.HEADER,
-            TokenScheme.PARAMETER, TwilioScheme.HEADER, "webhook-signature");
+    private static final List<String> CREDENTIAL_HEADERS = List.of(
+            "Authorization", TokenScheme.HEADER, TokenScheme.PARAMETER, TwilioScheme.HEADER, "webhook-signature");
 
     @Override
     public void configure() throws Exception {
@@ -36,14 +35,15 @@ public class WebhookIngressRoutes extends RouteBuilder {
         ProviderDirectory providers = new ProviderDirectory(context);
         MeterRegistry metrics = Metrics.registry(context);
         String generatedTokensFile = settings.get("generated-tokens.file", "");
-        ProviderAuthenticator authenticator = new ProviderAuthenticator(key -> settings.get(key, null),
-                Clock.systemUTC(), settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")),
+        ProviderAuthenticator authenticator = new ProviderAuthenticator(
+                key -> settings.get(key, null),
+                Clock.systemUTC(),
+                settings.get("public-base-url", "http://localhost:" + settings.get("http.port", "8080")),
                 generatedTokensFile.isBlank() ? null : new GeneratedTokens(Path.of(generatedTokensFile)));
         context.getRegistry().bind("providerAuthenticator", authenticator);
         context.addStartupListener(new StartupListener() {
             @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-            }
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {}
 
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
@@ -56,8 +56,8 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 .routeId("webhook-ingress")
                 .errorHandler(defaultErrorHandler().logExhausted(false))
                 .onException(Exception.class)
-                    .handled(true)
-                    .process(exchange -> WebhookReplies.refused(exchange, metrics))
+                .handled(true)
+                .process(exchange -> WebhookReplies.refused(exchange, metrics))
                 .end()
                 .process(WebhookReplies::rememberCaller)
                 .process(StoreRoutes::results)
@@ -66,17 +66,11 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 .toD("direct:provider-${variable." + WebhookReplies.PROVIDER + "}")
                 .process(exchange -> WebhookReplies.accepted(exchange, metrics));
 
-        from("direct:require-form")
-                .routeId("require-form")
-                .process(RequestGuards::requireForm);
+        from("direct:require-form").routeId("require-form").process(RequestGuards::requireForm);
 
-        from("direct:require-json")
-                .routeId("require-json")
-                .process(RequestGuards::requireJson);
+        from("direct:require-json").routeId("require-json").process(RequestGuards::requireJson);
 
-        from("direct:require-query")
-                .routeId("require-query")
-                .process(RequestGuards::requireQuery);
+        from("direct:require-query").routeId("require-query").process(RequestGuards::requireQuery);
     }
 
     private static void authenticate(Exchange exchange, ProviderAuthenticator authenticator) {

@@ -1,11 +1,10 @@
 package io.dlrhub.ingress;
 
-import java.util.List;
-import java.util.Set;
-
 import io.dlrhub.Metrics;
 import io.dlrhub.http.PublicRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 
 /**
@@ -49,7 +48,8 @@ final class WebhookRefusals implements PublicRoutes {
     @Override
     public void refused(String path, String remote, int status, String code) {
         String segment = path != null && path.startsWith(AllowedMethods.WEBHOOKS)
-                ? path.substring(AllowedMethods.WEBHOOKS.length()) : null;
+                ? path.substring(AllowedMethods.WEBHOOKS.length())
+                : null;
         // an unmatched path is what the caller typed ("/webhooks/smsby/<token>"): only an installed
         // provider's name is logged, never the path or the query
         String provider = providers.exists(segment) ? segment : null;

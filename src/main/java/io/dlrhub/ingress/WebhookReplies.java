@@ -1,22 +1,21 @@
 package io.dlrhub.ingress;
 
+import io.dlrhub.Metrics;
+import io.dlrhub.auth.ForbiddenException;
+import io.dlrhub.auth.UnauthenticatedException;
+import io.dlrhub.auth.WebhookRequest;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.event.InvalidEventException;
+import io.dlrhub.event.WebhookVariables;
+import io.dlrhub.http.JsonAnswer;
+import io.dlrhub.store.StoreResult;
+import io.dlrhub.store.StoreRoutes;
+import io.dlrhub.store.StoreUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.dlrhub.auth.ForbiddenException;
-import io.dlrhub.auth.WebhookRequest;
-import io.dlrhub.auth.UnauthenticatedException;
-import io.dlrhub.event.EventJson;
-import io.dlrhub.event.WebhookVariables;
-import io.dlrhub.event.InvalidEventException;
-import io.dlrhub.store.StoreResult;
-import io.dlrhub.store.StoreRoutes;
-import io.dlrhub.store.StoreUnavailableException;
-import io.dlrhub.Metrics;
-import io.dlrhub.http.JsonAnswer;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +28,7 @@ final class WebhookReplies {
     static final String KNOWN_PROVIDER = "dlrKnownProvider";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReplies.class);
 
-    private WebhookReplies() {
-    }
+    private WebhookReplies() {}
 
     /** Remembers who called before the request headers are cleared. */
     static void rememberCaller(Exchange exchange) {
@@ -56,13 +54,24 @@ final class WebhookReplies {
         body.put("status", status);
         body.put("event_id", results.get(0).eventId().toString());
         if (results.size() > 1) {
-            body.put("events", results.stream().map(r -> Map.of(
-                    "status", r.duplicate() ? "duplicate" : "accepted",
-                    "event_id", r.eventId().toString())).toList());
+            body.put(
+                    "events",
+                    results.stream()
+                            .map(r -> Map.of(
+                                    "status",
+                                    r.duplicate() ? "duplicate" : "accepted",
+                                    "event_id",
+                                    r.eventId().toString()))
+                            .toList());
         }
         JsonAnswer.answer(exchange, 200, EventJson.write(body));
-        record(exchange, 200, status, null,
-                String.join(",", results.stream().map(r -> r.eventId().toString()).toList()));
+        record(
+                exchange,
+                200,
+                status,
+                null,
+                String.join(
+                        ",", results.stream().map(r -> r.eventId().toString()).toList()));
         String provider = exchange.getVariable(PROVIDER, String.class);
         Metrics.webhook(metrics, provider, status, null);
         Metrics.ingest(metrics, provider, Duration.ofMillis(exchange.getClock().elapsed()));
@@ -111,7 +120,12 @@ final class WebhookReplies {
     }
 
     private static void record(Exchange exchange, int status, String result, String reason, String eventId) {
-        EventLog.record(exchange.getVariable(PROVIDER, String.class), status, result, reason,
-                exchange.getVariable(REMOTE, String.class), eventId);
+        EventLog.record(
+                exchange.getVariable(PROVIDER, String.class),
+                status,
+                result,
+                reason,
+                exchange.getVariable(REMOTE, String.class),
+                eventId);
     }
 }

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Marker;
@@ -35,6 +34,7 @@ public final class SecretLogFilter extends AbstractFilter {
 
     /** Shorter values would drop lines that merely contain a common word (DB_PASSWORD=dlrhub); warned about at start. */
     static final int MIN_LENGTH = 8;
+
     private static final Pattern LIST = Pattern.compile("[,\\s]+");
     private static final Pattern SECRET_PARAMETER = Pattern.compile(".*(pass|token|secret|key|auth|sig|credential).*");
     private static final SecretLogFilter INSTANCE = new SecretLogFilter();
@@ -76,7 +76,8 @@ public final class SecretLogFilter extends AbstractFilter {
             return true;
         }
         if (filter instanceof org.apache.logging.log4j.core.filter.CompositeFilter composite) {
-            return composite.getFiltersArray() != null && java.util.Arrays.asList(composite.getFiltersArray()).contains(INSTANCE);
+            return composite.getFiltersArray() != null
+                    && java.util.Arrays.asList(composite.getFiltersArray()).contains(INSTANCE);
         }
         return false;
     }
@@ -119,7 +120,9 @@ public final class SecretLogFilter extends AbstractFilter {
     public static void keepOut(String secret) {
         if (secret != null && secret.length() >= MIN_LENGTH && INSTANCE.secrets.add(secret)) {
             synchronized (SecretLogFilter.class) {
-                INSTANCE.longestFirst = INSTANCE.secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+                INSTANCE.longestFirst = INSTANCE.secrets.stream()
+                        .sorted(Comparator.comparingInt(String::length).reversed())
+                        .toList();
             }
         }
     }
@@ -179,7 +182,10 @@ public final class SecretLogFilter extends AbstractFilter {
         if (question >= 0) {
             for (String pair : url.substring(question + 1).split("[&;]")) {
                 int equals = pair.indexOf('=');
-                if (equals > 0 && SECRET_PARAMETER.matcher(pair.substring(0, equals).toLowerCase(Locale.ROOT)).matches()) {
+                if (equals > 0
+                        && SECRET_PARAMETER
+                                .matcher(pair.substring(0, equals).toLowerCase(Locale.ROOT))
+                                .matches()) {
                     keepOut(pair.substring(equals + 1));
                     keepOut(decoded(pair.substring(equals + 1)));
                 }
@@ -256,7 +262,10 @@ public final class SecretLogFilter extends AbstractFilter {
 
     @Override
     public Result filter(LogEvent event) {
-        return judge(null, event.getLevel(), event.getMessage() == null ? null : event.getMessage().getFormattedMessage(),
+        return judge(
+                null,
+                event.getLevel(),
+                event.getMessage() == null ? null : event.getMessage().getFormattedMessage(),
                 event.getThrown());
     }
 }

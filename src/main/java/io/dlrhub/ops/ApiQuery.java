@@ -1,12 +1,11 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.http.ExactSource;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import io.dlrhub.http.ExactSource;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import org.apache.camel.Exchange;
 
 /**

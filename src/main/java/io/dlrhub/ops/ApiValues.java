@@ -1,5 +1,7 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.event.CanonicalStatus;
+import io.dlrhub.store.EventSearch;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -8,14 +10,10 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import io.dlrhub.event.CanonicalStatus;
-import io.dlrhub.store.EventSearch;
-
 /** Parameter values of the operations API, each refused with a 400 that names the parameter. */
 final class ApiValues {
 
-    private ApiValues() {
-    }
+    private ApiValues() {}
 
     /** An ISO-8601 time with its offset (2026-01-31T12:00:00Z, or +03:00), or null. */
     static OffsetDateTime time(String name, String value) {
@@ -25,8 +23,9 @@ final class ApiValues {
         try {
             return OffsetDateTime.parse(value).withOffsetSameInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be an ISO-8601 time with an offset, e.g. 2026-01-31T12:00:00Z"
-                    + " (in a URL, + is written %2B)");
+            throw new IllegalArgumentException(
+                    name + " must be an ISO-8601 time with an offset, e.g. 2026-01-31T12:00:00Z"
+                            + " (in a URL, + is written %2B)");
         }
     }
 
@@ -78,8 +77,8 @@ final class ApiValues {
         try {
             return CanonicalStatus.valueOf(value.toUpperCase(Locale.ROOT)).name();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " must be one of " + Arrays.stream(CanonicalStatus.values())
-                    .map(Enum::name).collect(Collectors.joining(", ")));
+            throw new IllegalArgumentException(name + " must be one of "
+                    + Arrays.stream(CanonicalStatus.values()).map(Enum::name).collect(Collectors.joining(", ")));
         }
     }
 

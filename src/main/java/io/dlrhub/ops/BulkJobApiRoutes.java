@@ -1,12 +1,5 @@
 package io.dlrhub.ops;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Set;
-
-import javax.sql.DataSource;
-
 import io.dlrhub.SettingValues;
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
@@ -19,6 +12,11 @@ import io.dlrhub.outbox.BulkRequests;
 import io.dlrhub.outbox.SinkSettings;
 import io.dlrhub.outbox.Sinks;
 import io.dlrhub.store.EventSearch;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -45,8 +43,8 @@ public class BulkJobApiRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(BulkJobApiRoutes.class);
     static final int MAX_IDS = 1000;
     static final int MAX_RATE = 100_000;
-    static final Set<String> FILTER_FIELDS = Set.of("sink", "provider", "message_id", "message_id_prefix", "status",
-            "channel", "from", "to");
+    static final Set<String> FILTER_FIELDS =
+            Set.of("sink", "provider", "message_id", "message_id_prefix", "status", "channel", "from", "to");
 
     /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
     @BeanInject("dataSource")
@@ -65,34 +63,57 @@ public class BulkJobApiRoutes extends RouteBuilder {
 
         for (String kind : List.of(BulkJobs.REPLAY, BulkJobs.BACKFILL)) {
             String base = "/api/" + kind + "s";
-            ManagementApi.secured(from("platform-http:" + base + "?httpMethodRestrict=POST&" + ManagementApi.ON_MANAGEMENT_PORT)
-                            .routeId("api-" + kind + "-create"), admin)
+            ManagementApi.secured(
+                            from("platform-http:" + base + "?httpMethodRestrict=POST&"
+                                            + ManagementApi.ON_MANAGEMENT_PORT)
+                                    .routeId("api-" + kind + "-create"),
+                            admin)
                     .process(exchange -> {
                         ApiQuery.of(exchange, Set.of());
                         BulkJob job = BulkJobs.REPLAY.equals(kind)
-                                ? jobs.createReplay(replayRequest(exchange), AdminAuthenticator.principal(exchange), replayRate)
-                                : jobs.createBackfill(backfillRequest(exchange, sinks), AdminAuthenticator.principal(exchange),
+                                ? jobs.createReplay(
+                                        replayRequest(exchange), AdminAuthenticator.principal(exchange), replayRate)
+                                : jobs.createBackfill(
+                                        backfillRequest(exchange, sinks),
+                                        AdminAuthenticator.principal(exchange),
                                         backfillRate);
-                        LOG.info("Bulk {} {} requested by {}: {} matched", kind, job.id(), job.requestedBy(), job.matched());
+                        LOG.info(
+                                "Bulk {} {} requested by {}: {} matched",
+                                kind,
+                                job.id(),
+                                job.requestedBy(),
+                                job.matched());
                         JsonAnswer.answer(exchange, 202, EventJson.write(job));
                     });
-            ManagementApi.secured(from("platform-http:" + base + "?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                            .routeId("api-" + kind + "-list"), admin)
+            ManagementApi.secured(
+                            from("platform-http:" + base + "?httpMethodRestrict=GET&"
+                                            + ManagementApi.ON_MANAGEMENT_PORT)
+                                    .routeId("api-" + kind + "-list"),
+                            admin)
                     .process(exchange -> {
                         ApiQuery query = ApiQuery.of(exchange, Set.of("limit"));
                         int limit = ApiValues.number("limit", query.get("limit"), 1, 500, 50);
                         JsonAnswer.answer(exchange, 200, EventJson.write(jobs.list(kind, limit)));
                     });
-            ManagementApi.secured(from("platform-http:" + base + "/{id}?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                            .routeId("api-" + kind + "-get"), admin)
+            ManagementApi.secured(
+                            from("platform-http:" + base + "/{id}?httpMethodRestrict=GET&"
+                                            + ManagementApi.ON_MANAGEMENT_PORT)
+                                    .routeId("api-" + kind + "-get"),
+                            admin)
                     .process(exchange -> {
                         ApiQuery.of(exchange, Set.of());
                         long id = ApiValues.id("id", ExactSource.pathParam(exchange, "id"));
-                        jobs.find(kind, id).ifPresentOrElse(job -> JsonAnswer.answer(exchange, 200, EventJson.write(job)),
-                                () -> JsonAnswer.error(exchange, 404, "not_found", "there is no " + kind + " with id " + id));
+                        jobs.find(kind, id)
+                                .ifPresentOrElse(
+                                        job -> JsonAnswer.answer(exchange, 200, EventJson.write(job)),
+                                        () -> JsonAnswer.error(
+                                                exchange, 404, "not_found", "there is no " + kind + " with id " + id));
                     });
-            ManagementApi.secured(from("platform-http:" + base + "/{id}/cancel?httpMethodRestrict=POST&"
-                            + ManagementApi.ON_MANAGEMENT_PORT).routeId("api-" + kind + "-cancel"), admin)
+            ManagementApi.secured(
+                            from("platform-http:" + base + "/{id}/cancel?httpMethodRestrict=POST&"
+                                            + ManagementApi.ON_MANAGEMENT_PORT)
+                                    .routeId("api-" + kind + "-cancel"),
+                            admin)
                     .process(exchange -> cancel(exchange, jobs, kind));
         }
     }
@@ -112,11 +133,20 @@ public class BulkJobApiRoutes extends RouteBuilder {
         BulkJobs.Cancel cancel = jobs.cancel(kind, id, AdminAuthenticator.principal(exchange));
         switch (cancel.outcome()) {
             case NOT_FOUND -> JsonAnswer.error(exchange, 404, "not_found", "there is no " + kind + " with id " + id);
-            case NOT_RUNNING -> JsonAnswer.error(exchange, 409, "not_running",
-                    kind + " " + id + " is " + cancel.job().state() + ", not running");
+            case NOT_RUNNING ->
+                JsonAnswer.error(
+                        exchange,
+                        409,
+                        "not_running",
+                        kind + " " + id + " is " + cancel.job().state() + ", not running");
             case CANCELLED -> {
-                LOG.info("Bulk {} {} cancelled by {} after {} of {}", kind, id, cancel.job().cancelledBy(),
-                        cancel.job().replayed(), cancel.job().matched());
+                LOG.info(
+                        "Bulk {} {} cancelled by {} after {} of {}",
+                        kind,
+                        id,
+                        cancel.job().cancelledBy(),
+                        cancel.job().replayed(),
+                        cancel.job().matched());
                 JsonAnswer.answer(exchange, 200, EventJson.write(cancel.job()));
             }
         }
@@ -138,9 +168,18 @@ public class BulkJobApiRoutes extends RouteBuilder {
         OffsetDateTime from = ApiValues.time(filter.name("from"), filter.text("from"));
         OffsetDateTime to = ApiValues.time(filter.name("to"), filter.text("to"));
         ApiValues.range(filter.name("from"), from, filter.name("to"), to);
-        return new BulkRequests.Replay(null, new EventSearch.Filter(filter.text("provider"), messageId, prefix,
-                ApiValues.status(filter.name("status"), filter.text("status")), filter.text("channel"), filter.text("sink"),
-                null, from, to));
+        return new BulkRequests.Replay(
+                null,
+                new EventSearch.Filter(
+                        filter.text("provider"),
+                        messageId,
+                        prefix,
+                        ApiValues.status(filter.name("status"), filter.text("status")),
+                        filter.text("channel"),
+                        filter.text("sink"),
+                        null,
+                        from,
+                        to));
     }
 
     /**
@@ -151,17 +190,19 @@ public class BulkJobApiRoutes extends RouteBuilder {
         JsonBody body = JsonBody.of(exchange, Set.of("sink", "from", "to"));
         String sink = body.text("sink");
         if (sink == null) {
-            throw new IllegalArgumentException("sink is required: the sink to send the events to (" + String.join(", ", sinks.names()) + ")");
+            throw new IllegalArgumentException(
+                    "sink is required: the sink to send the events to (" + String.join(", ", sinks.names()) + ")");
         }
         if (!sinks.names().contains(sink)) {
             // named back when it could be one (a sink name is a route name), so a typo is seen at once
             String named = sink.length() <= 64 && sink.matches("[A-Za-z0-9._-]+") ? "sink " + sink : "sink";
-            throw new IllegalArgumentException(named + " is not a sink of this hub (its sinks: "
-                    + String.join(", ", sinks.names()) + ")");
+            throw new IllegalArgumentException(
+                    named + " is not a sink of this hub (its sinks: " + String.join(", ", sinks.names()) + ")");
         }
         SinkSettings settings = sinks.settings(sink);
         if (!settings.enabled()) {
-            throw new IllegalArgumentException("sink " + sink + " is off (" + SettingValues.environmentName("sink." + sink + ".enabled")
+            throw new IllegalArgumentException("sink " + sink + " is off ("
+                    + SettingValues.environmentName("sink." + sink + ".enabled")
                     + ("crm".equals(sink) ? ", or CRM_URL unset" : "") + "): nothing would send what a backfill adds");
         }
         OffsetDateTime from = ApiValues.time("from", body.text("from"));

@@ -40,7 +40,9 @@ final class ConsolePages {
 
     ConsolePages() {
         PAGES.keySet().forEach(page -> bodies.put(page, read("console/pages/" + page + ".html")));
-        ASSETS.keySet().forEach(asset -> assets.put(asset, read("console/assets/" + asset).getBytes(StandardCharsets.UTF_8)));
+        ASSETS.keySet()
+                .forEach(asset ->
+                        assets.put(asset, read("console/assets/" + asset).getBytes(StandardCharsets.UTF_8)));
     }
 
     static String path(String page) {
@@ -54,9 +56,13 @@ final class ConsolePages {
             if ("message".equals(name) && !"message".equals(page)) {
                 return; // a message is opened from search, the dead letters or the sinks, not from the menu
             }
-            nav.append("<li><a href=\"").append(path(name)).append('"')
-                    .append(name.equals(page) ? " aria-current=\"page\"" : "").append('>')
-                    .append(title).append("</a></li>");
+            nav.append("<li><a href=\"")
+                    .append(path(name))
+                    .append('"')
+                    .append(name.equals(page) ? " aria-current=\"page\"" : "")
+                    .append('>')
+                    .append(title)
+                    .append("</a></li>");
         });
         return layout.replace("{{title}}", PAGES.get(page))
                 .replace("{{page}}", page)
@@ -66,7 +72,8 @@ final class ConsolePages {
 
     /** The sign-in page with a notice (already HTML-safe: one of ours, never request text). */
     String signIn(String notice) {
-        return signIn.replace("{{notice}}", notice == null ? "" : "<p class=\"notice\" role=\"alert\">" + notice + "</p>");
+        return signIn.replace(
+                "{{notice}}", notice == null ? "" : "<p class=\"notice\" role=\"alert\">" + notice + "</p>");
     }
 
     byte[] asset(String name) {

@@ -1,11 +1,5 @@
 package io.dlrhub.ops;
 
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import io.dlrhub.Settings;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.auth.ConsoleSessions;
@@ -14,8 +8,13 @@ import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
 import io.dlrhub.http.JsonAnswer;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.apache.camel.Exchange;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.BeanInject;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +51,8 @@ public class ConsoleRoutes extends RouteBuilder {
         boolean alwaysSecure = new Settings(getContext()).getBoolean("console.cookie-secure", false);
 
         for (String page : ConsolePages.PAGES.keySet()) {
-            ManagementApi.answeringErrors(from(platformHttp(ConsolePages.path(page), "GET")).routeId("console-" + page))
+            ManagementApi.answeringErrors(
+                            from(platformHttp(ConsolePages.path(page), "GET")).routeId("console-" + page))
                     .process(exchange -> {
                         if (admin.session(ExactSource.request(exchange)).isPresent()) {
                             html(exchange, 200, pages.page(page));
@@ -69,11 +69,14 @@ public class ConsoleRoutes extends RouteBuilder {
                         signInPage(exchange, admin, pages);
                     }
                 });
-        ManagementApi.answeringErrors(from(platformHttp("/console/sign-out", "POST")).routeId("console-sign-out"))
+        ManagementApi.answeringErrors(
+                        from(platformHttp("/console/sign-out", "POST")).routeId("console-sign-out"))
                 .process(exchange -> signOut(exchange, admin, alwaysSecure || ExactSource.overTls(exchange)));
-        ManagementApi.answeringErrors(from(platformHttp("/console/session", "GET")).routeId("console-session"))
+        ManagementApi.answeringErrors(
+                        from(platformHttp("/console/session", "GET")).routeId("console-session"))
                 .process(exchange -> session(exchange, admin));
-        ManagementApi.answeringErrors(from(platformHttp("/console/assets/{file}", "GET")).routeId("console-assets"))
+        ManagementApi.answeringErrors(
+                        from(platformHttp("/console/assets/{file}", "GET")).routeId("console-assets"))
                 .process(exchange -> asset(exchange, pages));
     }
 
@@ -162,7 +165,9 @@ public class ConsoleRoutes extends RouteBuilder {
      */
     static String formField(WebhookRequest request, String name) {
         String body = new String(request.rawBody(), StandardCharsets.UTF_8);
-        List<String> values = new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters().get(name);
+        List<String> values = new QueryStringDecoder(body, StandardCharsets.UTF_8, false)
+                .parameters()
+                .get(name);
         if (values == null || values.isEmpty()) {
             return null;
         }

@@ -1,5 +1,10 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.outbox.OutboxStore;
+import io.dlrhub.outbox.Sinks;
+import io.dlrhub.retention.RetentionStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -9,12 +14,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.dlrhub.outbox.OutboxStore;
-import io.dlrhub.outbox.Sinks;
-import io.dlrhub.retention.RetentionStore;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The gauges read from the database, refreshed at a scrape when older than
@@ -42,8 +41,13 @@ final class DatabaseGauges {
     private volatile long refreshedAt;
     private volatile boolean refreshed;
 
-    DatabaseGauges(OutboxStore outbox, Sinks sinks, RetentionStore tables, MeterRegistry metrics, Duration refresh,
-                   Clock clock) {
+    DatabaseGauges(
+            OutboxStore outbox,
+            Sinks sinks,
+            RetentionStore tables,
+            MeterRegistry metrics,
+            Duration refresh,
+            Clock clock) {
         this.outbox = outbox;
         this.sinks = sinks;
         this.tables = tables;
@@ -70,14 +74,20 @@ final class DatabaseGauges {
             }
             outboxRows.forEach((key, value) -> value.set(0));
             backlog.forEach((sink, pending) -> rows(sink, OutboxStore.PENDING).set(pending.pending()));
-            outbox.countByState(OutboxStore.DEAD).forEach((sink, count) -> rows(sink, OutboxStore.DEAD).set(count));
-            tables.estimatedRows().forEach((table, count) -> tableRows.computeIfAbsent(table, t -> {
-                AtomicLong holder = new AtomicLong();
-                Gauge.builder("dlrhub.table.rows", holder, AtomicLong::get)
-                        .description("Rows in a table, as the database estimates them (PostgreSQL: pg_class.reltuples)")
-                        .tag("table", t).register(metrics);
-                return holder;
-            }).set(count));
+            outbox.countByState(OutboxStore.DEAD)
+                    .forEach((sink, count) -> rows(sink, OutboxStore.DEAD).set(count));
+            tables.estimatedRows()
+                    .forEach((table, count) -> tableRows
+                            .computeIfAbsent(table, t -> {
+                                AtomicLong holder = new AtomicLong();
+                                Gauge.builder("dlrhub.table.rows", holder, AtomicLong::get)
+                                        .description(
+                                                "Rows in a table, as the database estimates them (PostgreSQL: pg_class.reltuples)")
+                                        .tag("table", t)
+                                        .register(metrics);
+                                return holder;
+                            })
+                            .set(count));
         } catch (RuntimeException databaseDown) {
             // the gauges keep their last values; readiness reports the database
         }
@@ -88,7 +98,9 @@ final class DatabaseGauges {
             AtomicLong holder = new AtomicLong();
             Gauge.builder("dlrhub.outbox.rows", holder, AtomicLong::get)
                     .description("Outbox deliveries by sink and state")
-                    .tag("sink", sink).tag("state", state).register(metrics);
+                    .tag("sink", sink)
+                    .tag("state", state)
+                    .register(metrics);
             return holder;
         });
     }
@@ -99,7 +111,8 @@ final class DatabaseGauges {
             Gauge.builder("dlrhub.outbox.oldest.pending.age", holder, this::ageSeconds)
                     .description("Age of the oldest pending delivery of a sink (0: none pending)")
                     .baseUnit("seconds")
-                    .tag("sink", sink).register(metrics);
+                    .tag("sink", sink)
+                    .register(metrics);
             return holder;
         });
     }

@@ -2,9 +2,7 @@ package io.dlrhub.ops;
 
 import java.sql.Connection;
 import java.util.Map;
-
 import javax.sql.DataSource;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -36,7 +34,8 @@ public class DatabaseHealthCheck extends AbstractHealthCheck {
             }
         } catch (Exception e) {
             // the message names the failure, never the URL or credentials
-            builder.down().message("the database is unreachable: " + e.getClass().getSimpleName());
+            builder.down()
+                    .message("the database is unreachable: " + e.getClass().getSimpleName());
         }
     }
 }

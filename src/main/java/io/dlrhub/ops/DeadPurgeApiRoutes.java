@@ -1,16 +1,15 @@
 package io.dlrhub.ops;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
 import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.retention.RetentionJob;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -43,8 +42,10 @@ public class DeadPurgeApiRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=DELETE&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-outbox-purge-dead"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/outbox?httpMethodRestrict=DELETE&" + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-outbox-purge-dead"),
+                        admin)
                 .process(this::purge);
     }
 
@@ -61,8 +62,12 @@ public class DeadPurgeApiRoutes extends RouteBuilder {
         }
         int limit = limit(ExactSource.queryParam(exchange, "limit"));
         Map<String, Long> deleted = job.purgeDead(before, sink, limit);
-        LOG.info("Purged {} dead deliveries (and {} attempts) that went dead before {}{} through the operations API",
-                deleted.get("outbox"), deleted.get("delivery_attempt"), before, sink == null ? "" : " for sink " + sink);
+        LOG.info(
+                "Purged {} dead deliveries (and {} attempts) that went dead before {}{} through the operations API",
+                deleted.get("outbox"),
+                deleted.get("delivery_attempt"),
+                before,
+                sink == null ? "" : " for sink " + sink);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("state", "dead");
         body.put("before", before.toString());
@@ -79,7 +84,8 @@ public class DeadPurgeApiRoutes extends RouteBuilder {
         try {
             return OffsetDateTime.parse(raw.trim()).withOffsetSameInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("before must be an ISO-8601 time with its offset, such as 2026-01-01T00:00:00Z");
+            throw new IllegalArgumentException(
+                    "before must be an ISO-8601 time with its offset, such as 2026-01-01T00:00:00Z");
         }
     }
 

@@ -1,12 +1,5 @@
 package io.dlrhub.ops;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-
-import javax.sql.DataSource;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
@@ -14,6 +7,11 @@ import io.dlrhub.http.ExactSource;
 import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.store.EventDetails;
 import io.dlrhub.store.EventSearch;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -31,8 +29,18 @@ public class EventApiRoutes extends RouteBuilder {
     @BeanInject
     AdminAuthenticator admin;
 
-    static final Set<String> SEARCH_PARAMETERS = Set.of("provider", "message_id", "message_id_prefix", "status", "channel",
-            "sink", "sink_state", "from", "to", "limit", "after");
+    static final Set<String> SEARCH_PARAMETERS = Set.of(
+            "provider",
+            "message_id",
+            "message_id_prefix",
+            "status",
+            "channel",
+            "sink",
+            "sink_state",
+            "from",
+            "to",
+            "limit",
+            "after");
 
     /** From the composition root (app.CoreConfiguration); by name: a route file may bind a data source of its own. */
     @BeanInject("dataSource")
@@ -43,11 +51,16 @@ public class EventApiRoutes extends RouteBuilder {
         EventSearch search = new EventSearch(dataSource);
         EventDetails details = new EventDetails(dataSource);
 
-        ManagementApi.secured(from("platform-http:/api/events?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-event-search"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/events?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-event-search"),
+                        admin)
                 .process(exchange -> search(exchange, search));
-        ManagementApi.secured(from("platform-http:/api/events/{event_id}?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-event-details"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/events/{event_id}?httpMethodRestrict=GET&"
+                                        + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-event-details"),
+                        admin)
                 .process(exchange -> details(exchange, details));
     }
 
@@ -67,8 +80,16 @@ public class EventApiRoutes extends RouteBuilder {
         var from = ApiValues.time("from", query.get("from"));
         var to = ApiValues.time("to", query.get("to"));
         ApiValues.range("from", from, "to", to);
-        return new EventSearch.Filter(query.get("provider"), messageId, prefix, ApiValues.status("status", query.get("status")),
-                query.get("channel"), query.get("sink"), ApiValues.sinkState("sink_state", query.get("sink_state")), from, to);
+        return new EventSearch.Filter(
+                query.get("provider"),
+                messageId,
+                prefix,
+                ApiValues.status("status", query.get("status")),
+                query.get("channel"),
+                query.get("sink"),
+                ApiValues.sinkState("sink_state", query.get("sink_state")),
+                from,
+                to);
     }
 
     private static void details(Exchange exchange, EventDetails details) throws JsonProcessingException {

@@ -1,10 +1,10 @@
 package io.dlrhub.ops;
 
-import io.dlrhub.http.HttpServerConfiguration;
-import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.auth.ForbiddenException;
 import io.dlrhub.auth.UnauthenticatedException;
+import io.dlrhub.http.HttpServerConfiguration;
+import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.store.StoreUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.DefaultErrorHandlerBuilder;
@@ -23,8 +23,7 @@ public final class ManagementApi {
     public static final String ON_MANAGEMENT_PORT = "platformHttpEngine=#" + HttpServerConfiguration.MANAGEMENT_ENGINE;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
 
-    private ManagementApi() {
-    }
+    private ManagementApi() {}
 
     /**
      * Adds error answers and the admin check (token or console session) to an operations API route;

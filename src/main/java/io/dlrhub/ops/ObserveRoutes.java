@@ -1,15 +1,5 @@
 package io.dlrhub.ops;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import javax.sql.DataSource;
-
 import io.dlrhub.Metrics;
 import io.dlrhub.Settings;
 import io.dlrhub.event.EventJson;
@@ -17,12 +7,20 @@ import io.dlrhub.http.JsonAnswer;
 import io.dlrhub.outbox.OutboxStore;
 import io.dlrhub.outbox.Sinks;
 import io.dlrhub.retention.RetentionStore;
+import io.dlrhub.store.GroupCommit;
+import io.dlrhub.store.WriterHealthCheck;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import io.dlrhub.store.GroupCommit;
-import io.dlrhub.store.WriterHealthCheck;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -57,12 +55,17 @@ public class ObserveRoutes extends RouteBuilder {
         DatabaseHealthCheck database = new DatabaseHealthCheck(dataSource);
         database.setCamelContext(getContext());
         health.register(database);
-        for (WriterHealthCheck check : List.of(WriterHealthCheck.readiness(writer), WriterHealthCheck.liveness(writer))) {
+        for (WriterHealthCheck check :
+                List.of(WriterHealthCheck.readiness(writer), WriterHealthCheck.liveness(writer))) {
             check.setCamelContext(getContext());
             health.register(check);
         }
         PrometheusMeterRegistry metrics = Metrics.registry(getContext());
-        DatabaseGauges gauges = new DatabaseGauges(outbox, sinks, tables, metrics,
+        DatabaseGauges gauges = new DatabaseGauges(
+                outbox,
+                sinks,
+                tables,
+                metrics,
                 Duration.ofMillis(new Settings(getContext()).getDuration("metrics.database-refresh-ms", 5000)),
                 Clock.systemUTC());
 
@@ -90,7 +93,8 @@ public class ObserveRoutes extends RouteBuilder {
         List<Map<String, Object>> checks = new ArrayList<>();
         for (HealthCheck.Result result : results) {
             // every check is asked; shown are the context, what is DOWN, and what has something to say
-            if (result.getState() == HealthCheck.State.UP && result.getMessage().isEmpty()
+            if (result.getState() == HealthCheck.State.UP
+                    && result.getMessage().isEmpty()
                     && !"context".equals(result.getCheck().getId())) {
                 continue;
             }

@@ -1,12 +1,11 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.http.JsonAnswer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-
-import io.dlrhub.auth.AdminAuthenticator;
-import io.dlrhub.http.JsonAnswer;
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -26,8 +25,11 @@ public class OpenApiRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         String document = read();
-        ManagementApi.secured(from("platform-http:/api/openapi.json?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-openapi"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/openapi.json?httpMethodRestrict=GET&"
+                                        + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-openapi"),
+                        admin)
                 .process(exchange -> {
                     ApiQuery.of(exchange, Set.of());
                     JsonAnswer.answer(exchange, 200, document);

@@ -1,16 +1,14 @@
 package io.dlrhub.ops;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import io.dlrhub.outbox.OutboxStore;
-import io.dlrhub.outbox.OutboxEntry;
 import io.dlrhub.auth.AdminAuthenticator;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.http.ExactSource;
-import io.dlrhub.ops.ManagementApi;
 import io.dlrhub.http.JsonAnswer;
+import io.dlrhub.outbox.OutboxEntry;
+import io.dlrhub.outbox.OutboxStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -43,12 +41,17 @@ public class OutboxApiRoutes extends RouteBuilder {
             LOG.warn("ADMIN_TOKEN is not set: the operations API on the management port refuses every request");
         }
 
-        ManagementApi.secured(from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-outbox-list"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/outbox?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-outbox-list"),
+                        admin)
                 .process(exchange -> list(exchange, store));
 
-        ManagementApi.secured(from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-outbox-replay"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/outbox/{id}/replay?httpMethodRestrict=POST&"
+                                        + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-outbox-replay"),
+                        admin)
                 .process(exchange -> replay(exchange, store));
     }
 

@@ -1,5 +1,11 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.auth.AdminAuthenticator;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.http.JsonAnswer;
+import io.dlrhub.outbox.SinkStatistics;
+import io.dlrhub.outbox.Sinks;
+import io.dlrhub.store.ReceivedEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -8,17 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-
 import javax.sql.DataSource;
-
-import io.dlrhub.auth.AdminAuthenticator;
-import io.dlrhub.event.EventJson;
-import io.dlrhub.http.JsonAnswer;
-import io.dlrhub.outbox.SinkStatistics;
-import io.dlrhub.outbox.Sinks;
-import io.dlrhub.store.ReceivedEvents;
-import org.apache.camel.Exchange;
 import org.apache.camel.BeanInject;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -53,11 +51,16 @@ public class OverviewApiRoutes extends RouteBuilder {
         SinkStatistics statistics = new SinkStatistics(dataSource);
         SinkReport report = new SinkReport(getContext(), sinks, statistics);
 
-        ManagementApi.secured(from("platform-http:/api/overview?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-overview"), admin)
-                .process(exchange -> JsonAnswer.answer(exchange, 200, EventJson.write(overview(received, statistics, sinks))));
-        ManagementApi.secured(from("platform-http:/api/sinks?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
-                        .routeId("api-sinks"), admin)
+        ManagementApi.secured(
+                        from("platform-http:/api/overview?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-overview"),
+                        admin)
+                .process(exchange ->
+                        JsonAnswer.answer(exchange, 200, EventJson.write(overview(received, statistics, sinks))));
+        ManagementApi.secured(
+                        from("platform-http:/api/sinks?httpMethodRestrict=GET&" + ManagementApi.ON_MANAGEMENT_PORT)
+                                .routeId("api-sinks"),
+                        admin)
                 .process(exchange -> sinks(exchange, report));
     }
 
@@ -76,7 +79,9 @@ public class OverviewApiRoutes extends RouteBuilder {
             Map<String, SinkStatistics.Backlog> backlog = statistics.backlog();
             Map<String, Map<String, Long>> outcomes = statistics.outcomesSince(now.minus(RECENT));
             List<Map<String, Object>> minutes = new ArrayList<>();
-            for (Instant minute = firstMinute; !minute.isAfter(currentMinute); minute = minute.plus(1, ChronoUnit.MINUTES)) {
+            for (Instant minute = firstMinute;
+                    !minute.isAfter(currentMinute);
+                    minute = minute.plus(1, ChronoUnit.MINUTES)) {
                 Map<String, Object> bucket = new LinkedHashMap<>();
                 bucket.put("minute", minute);
                 bucket.put("count", perMinute.getOrDefault(minute, 0L));

@@ -1,5 +1,10 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.Settings;
+import io.dlrhub.event.CanonicalStatus;
+import io.dlrhub.outbox.SinkSettings;
+import io.dlrhub.outbox.SinkStatistics;
+import io.dlrhub.outbox.Sinks;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,12 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-
-import io.dlrhub.Settings;
-import io.dlrhub.event.CanonicalStatus;
-import io.dlrhub.outbox.SinkSettings;
-import io.dlrhub.outbox.SinkStatistics;
-import io.dlrhub.outbox.Sinks;
 import org.apache.camel.CamelContext;
 
 /**
@@ -49,14 +48,21 @@ final class SinkReport {
             row.put("name", name);
             // a sink whose route file was removed still has its rows: it is off
             row.put("enabled", routed && sink.enabled());
-            row.put("statuses", sink.statuses().isEmpty() ? List.of("ALL")
-                    : sink.statuses().stream().map(CanonicalStatus::name).sorted().toList());
+            row.put(
+                    "statuses",
+                    sink.statuses().isEmpty()
+                            ? List.of("ALL")
+                            : sink.statuses().stream()
+                                    .map(CanonicalStatus::name)
+                                    .sorted()
+                                    .toList());
             row.put("pending", waiting.pending());
             row.put("dead", waiting.dead());
             row.put("oldest_pending_age_seconds", OverviewApiRoutes.ageSeconds(waiting.oldestPending(), now));
             row.put("settings", settings(sink));
             List<Map<String, Object>> failures = new ArrayList<>();
-            for (SinkStatistics.Failure failure : statistics.recentFailures(name, now.minus(FAILURE_WINDOW), FAILURES_SHOWN)) {
+            for (SinkStatistics.Failure failure :
+                    statistics.recentFailures(name, now.minus(FAILURE_WINDOW), FAILURES_SHOWN)) {
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("outbox_id", failure.outboxId());
                 item.put("event_id", failure.eventId());
@@ -77,7 +83,9 @@ final class SinkReport {
         if ("crm".equals(sink.name())) {
             shown.put("url", withoutCredentials(settings.get("crm.url", null)));
             shown.put("bearer_token", settings.get("crm.token", null) == null ? "not set" : "set");
-            shown.put("signature", settings.get("crm.signing-secret", null) == null ? "none" : "Standard Webhooks (secret set)");
+            shown.put(
+                    "signature",
+                    settings.get("crm.signing-secret", null) == null ? "none" : "Standard Webhooks (secret set)");
         } else if ("alert".equals(sink.name())) {
             shown.put("email_to", settings.get("alert.email-to", "(none: digests are only logged)"));
             shown.put("smtp_server", settings.get("smtp.host", "localhost") + ":" + settings.get("smtp.port", "25"));
@@ -105,7 +113,9 @@ final class SinkReport {
                 return "(not shown: not an absolute URL)";
             }
             return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath()) ? "" : "/…");
+                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath())
+                            ? ""
+                            : "/…");
         } catch (Exception e) {
             return "(not shown: not a valid URL)";
         }

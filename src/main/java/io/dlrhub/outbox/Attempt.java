@@ -1,11 +1,10 @@
 package io.dlrhub.outbox;
 
+import io.dlrhub.observe.SecretLogFilter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.regex.Pattern;
-
-import io.dlrhub.observe.SecretLogFilter;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -24,11 +23,13 @@ public record Attempt(OffsetDateTime startedAt, int durationMs, Integer httpStat
     static final int MAX_DETAIL = 500;
     /** Of a receiver's answer to a failed call: enough to read its reason, not its whole page. */
     private static final int MAX_BODY = 200;
+
     private static final int SCRUBBED = 4096;
 
     /** The sink route finished without an exception: its HTTP status and status line, if it made an HTTP call last. */
     static Attempt delivered(Timing timing, Exchange exchange) {
-        Integer status = exchange == null ? null : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Integer status =
+                exchange == null ? null : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String detail = null;
         if (status != null) {
             String text = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class);
@@ -42,7 +43,9 @@ public record Attempt(OffsetDateTime startedAt, int durationMs, Integer httpStat
         HttpOperationFailedException http = DeliveryFailure.find(error, HttpOperationFailedException.class);
         Integer status = http == null ? null : http.getStatusCode();
         String detail = failure.description();
-        if (http != null && http.getResponseBody() != null && !http.getResponseBody().isBlank()) {
+        if (http != null
+                && http.getResponseBody() != null
+                && !http.getResponseBody().isBlank()) {
             detail += ": " + excerpt(http.getResponseBody());
         }
         return new Attempt(timing.startedAt(), timing.durationMs(), status, safe(detail));
@@ -69,6 +72,7 @@ public record Attempt(OffsetDateTime startedAt, int durationMs, Integer httpStat
      * URL query strings and user-info, control characters (PostgreSQL refuses NUL), and the size.
      */
     private static final Pattern QUERY = Pattern.compile("\\?[^\\s\"'<>]*");
+
     private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]+@");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}+");
 

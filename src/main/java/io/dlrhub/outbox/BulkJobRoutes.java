@@ -1,7 +1,6 @@
 package io.dlrhub.outbox;
 
 import javax.sql.DataSource;
-
 import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -27,9 +26,7 @@ public class BulkJobRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         BulkJobs jobs = new BulkJobs(dataSource);
-        from("timer:bulk-jobs?period=500&delay=500")
-                .routeId("bulk-jobs")
-                .process(exchange -> tick(jobs));
+        from("timer:bulk-jobs?period=500&delay=500").routeId("bulk-jobs").process(exchange -> tick(jobs));
     }
 
     private void tick(BulkJobs jobs) {

@@ -1,5 +1,9 @@
 package io.dlrhub.outbox;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dlrhub.store.EventSearch;
+import io.dlrhub.store.PostgresBulk;
+import io.dlrhub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,13 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.dlrhub.store.EventSearch;
-import io.dlrhub.store.PostgresBulk;
-import io.dlrhub.store.StoreUnavailableException;
 
 /**
  * Bulk replays and backfills (table bulk_job), worked a step at a time by {@link BulkJobRoutes}
@@ -51,6 +49,7 @@ public class BulkJobs {
     public static final String CANCELLED = "cancelled";
     /** Deliveries handled per step (one transaction) at most. */
     static final int BATCH = 100;
+
     private static final Duration BURST = Duration.ofSeconds(1);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final String COLUMNS = "id, kind, state, matched, replayed, skipped, requested_by, cancelled_by,"
@@ -68,13 +67,14 @@ public class BulkJobs {
         return run(connection -> {
             long bound;
             try (PreparedStatement query = connection.prepareStatement("SELECT MAX(id) FROM outbox");
-                 ResultSet row = query.executeQuery()) {
+                    ResultSet row = query.executeQuery()) {
                 row.next();
                 bound = row.getLong(1);
             }
             long matched;
             ReplaySelection selection = ReplaySelection.of(request);
-            try (PreparedStatement count = PostgresBulk.plannedPerRun(connection,
+            try (PreparedStatement count = PostgresBulk.plannedPerRun(
+                    connection,
                     "SELECT COUNT(*) FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id WHERE "
                             + selection.sql())) {
                 selection.bind(count, 1, 0, bound);
@@ -92,8 +92,8 @@ public class BulkJobs {
         return run(connection -> {
             BackfillSelection selection = BackfillSelection.of(request, null);
             long matched;
-            try (PreparedStatement count = PostgresBulk.plannedPerRun(connection,
-                    "SELECT COUNT(*) FROM delivery_event e WHERE " + selection.sql())) {
+            try (PreparedStatement count = PostgresBulk.plannedPerRun(
+                    connection, "SELECT COUNT(*) FROM delivery_event e WHERE " + selection.sql())) {
                 selection.bind(count, 1);
                 try (ResultSet row = count.executeQuery()) {
                     row.next();
@@ -104,8 +104,9 @@ public class BulkJobs {
         });
     }
 
-    private BulkJob insert(Connection connection, String kind, String requestedBy, String request, int rate,
-                           long matched, Long bound) throws SQLException {
+    private BulkJob insert(
+            Connection connection, String kind, String requestedBy, String request, int rate, long matched, Long bound)
+            throws SQLException {
         OffsetDateTime now = databaseNow(connection);
         boolean nothingToDo = matched == 0;
         long id;
@@ -143,8 +144,8 @@ public class BulkJobs {
     }
 
     private static Optional<BulkJob> find(Connection connection, String kind, long id) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM bulk_job WHERE id = ? AND kind = ?")) {
+        try (PreparedStatement query =
+                connection.prepareStatement("SELECT " + COLUMNS + " FROM bulk_job WHERE id = ? AND kind = ?")) {
             query.setLong(1, id);
             query.setString(2, kind);
             List<BulkJob> jobs = read(query);
@@ -169,12 +170,23 @@ public class BulkJobs {
         try (ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
                 try {
-                    jobs.add(new BulkJob(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getLong(4),
-                            rows.getLong(5), rows.getLong(6), rows.getString(7), rows.getString(8), rows.getInt(9),
-                            BulkRequests.JSON.readTree(rows.getString(10)), utc(rows.getObject(11, OffsetDateTime.class)),
-                            utc(rows.getObject(12, OffsetDateTime.class)), utc(rows.getObject(13, OffsetDateTime.class))));
+                    jobs.add(new BulkJob(
+                            rows.getLong(1),
+                            rows.getString(2),
+                            rows.getString(3),
+                            rows.getLong(4),
+                            rows.getLong(5),
+                            rows.getLong(6),
+                            rows.getString(7),
+                            rows.getString(8),
+                            rows.getInt(9),
+                            BulkRequests.JSON.readTree(rows.getString(10)),
+                            utc(rows.getObject(11, OffsetDateTime.class)),
+                            utc(rows.getObject(12, OffsetDateTime.class)),
+                            utc(rows.getObject(13, OffsetDateTime.class))));
                 } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("bulk_job " + rows.getLong(1) + " has a request that is not JSON", e);
+                    throw new IllegalStateException(
+                            "bulk_job " + rows.getLong(1) + " has a request that is not JSON", e);
                 }
             }
         }
@@ -185,10 +197,13 @@ public class BulkJobs {
         return time == null ? null : time.withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    public enum CancelOutcome { CANCELLED, NOT_FOUND, NOT_RUNNING }
-
-    public record Cancel(CancelOutcome outcome, BulkJob job) {
+    public enum CancelOutcome {
+        CANCELLED,
+        NOT_FOUND,
+        NOT_RUNNING
     }
+
+    public record Cancel(CancelOutcome outcome, BulkJob job) {}
 
     /**
      * Stops a running job. It waits for a step in progress (the step holds the job's row), so
@@ -218,8 +233,9 @@ public class BulkJobs {
     public List<Long> running() {
         return run(connection -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement query = connection.prepareStatement("SELECT id FROM bulk_job WHERE state = 'running' ORDER BY id");
-                 ResultSet rows = query.executeQuery()) {
+            try (PreparedStatement query =
+                            connection.prepareStatement("SELECT id FROM bulk_job WHERE state = 'running' ORDER BY id");
+                    ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     ids.add(rows.getLong(1));
                 }
@@ -244,7 +260,8 @@ public class BulkJobs {
             if (budget.available() == 0) {
                 return false;
             }
-            Progress progress = REPLAY.equals(job.kind()) ? replayStep(connection, job, budget.available())
+            Progress progress = REPLAY.equals(job.kind())
+                    ? replayStep(connection, job, budget.available())
                     : backfillStep(connection, job, budget.available());
             save(connection, job, progress, budget.spentUpTo(progress.done(), job.rate()));
             // a whole batch handled: more may be due at once
@@ -253,13 +270,21 @@ public class BulkJobs {
     }
 
     /** What a step changed: deliveries done and skipped, where it got to, and whether the job is over. */
-    private record Progress(int done, int skipped, Long cursorId, OffsetDateTime cursorAt, UUID cursorEvent,
-                            boolean finished) {
-    }
+    private record Progress(
+            int done, int skipped, Long cursorId, OffsetDateTime cursorAt, UUID cursorEvent, boolean finished) {}
 
-    private record Job(long id, String kind, String state, int rate, String request, Long boundId, long cursorId,
-                       OffsetDateTime cursorAt, UUID cursorEvent, OffsetDateTime throttleAt, OffsetDateTime now) {
-    }
+    private record Job(
+            long id,
+            String kind,
+            String state,
+            int rate,
+            String request,
+            Long boundId,
+            long cursorId,
+            OffsetDateTime cursorAt,
+            UUID cursorEvent,
+            OffsetDateTime throttleAt,
+            OffsetDateTime now) {}
 
     /** The job's row, locked for this step; null when another instance is stepping it (PostgreSQL) or it is gone. */
     private Job lock(Connection connection, long id) throws SQLException {
@@ -275,9 +300,18 @@ public class BulkJobs {
                 }
                 long bound = row.getLong(5);
                 Long boundId = row.wasNull() ? null : bound;
-                return new Job(id, row.getString(1), row.getString(2), row.getInt(3), row.getString(4), boundId,
-                        row.getLong(6), row.getObject(7, OffsetDateTime.class), row.getObject(8, UUID.class),
-                        row.getObject(9, OffsetDateTime.class), row.getObject(10, OffsetDateTime.class));
+                return new Job(
+                        id,
+                        row.getString(1),
+                        row.getString(2),
+                        row.getInt(3),
+                        row.getString(4),
+                        boundId,
+                        row.getLong(6),
+                        row.getObject(7, OffsetDateTime.class),
+                        row.getObject(8, UUID.class),
+                        row.getObject(9, OffsetDateTime.class),
+                        row.getObject(10, OffsetDateTime.class));
             }
         }
     }
@@ -301,9 +335,10 @@ public class BulkJobs {
     private Progress replayStep(Connection connection, Job job, int allowance) throws SQLException {
         ReplaySelection selection = ReplaySelection.of(BulkRequests.read(job.request(), BulkRequests.Replay.class));
         List<Long> candidates = new ArrayList<>();
-        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection,
-                "SELECT o.id FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id WHERE "
-                        + selection.sql() + " ORDER BY o.id LIMIT ?")) {
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(
+                connection,
+                "SELECT o.id FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id WHERE " + selection.sql()
+                        + " ORDER BY o.id LIMIT ?")) {
             int i = selection.bind(query, 1, job.cursorId(), job.boundId());
             query.setInt(i, allowance);
             try (ResultSet rows = query.executeQuery()) {
@@ -324,12 +359,17 @@ public class BulkJobs {
      */
     private Progress backfillStep(Connection connection, Job job, int allowance) throws SQLException {
         BulkRequests.Backfill request = BulkRequests.read(job.request(), BulkRequests.Backfill.class);
-        BackfillSelection selection = BackfillSelection.of(request,
-                job.cursorAt() == null ? null : new EventSearch.Cursor(job.cursorAt().toInstant(), job.cursorEvent()));
+        BackfillSelection selection = BackfillSelection.of(
+                request,
+                job.cursorAt() == null
+                        ? null
+                        : new EventSearch.Cursor(job.cursorAt().toInstant(), job.cursorEvent()));
         List<UUID> events = new ArrayList<>();
         List<OffsetDateTime> received = new ArrayList<>();
-        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, "SELECT e.event_id, e.received_at"
-                + " FROM delivery_event e WHERE " + selection.sql() + " ORDER BY e.received_at, e.event_id LIMIT ?")) {
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(
+                connection,
+                "SELECT e.event_id, e.received_at" + " FROM delivery_event e WHERE " + selection.sql()
+                        + " ORDER BY e.received_at, e.event_id LIMIT ?")) {
             int i = selection.bind(query, 1);
             query.setInt(i, BATCH);
             try (ResultSet rows = query.executeQuery()) {
@@ -367,8 +407,10 @@ public class BulkJobs {
         if (events.isEmpty()) {
             return existing;
         }
-        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, "SELECT event_id FROM outbox WHERE sink = ?"
-                + " AND event_id IN (" + String.join(",", Collections.nCopies(events.size(), "?")) + ")")) {
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(
+                connection,
+                "SELECT event_id FROM outbox WHERE sink = ?" + " AND event_id IN ("
+                        + String.join(",", Collections.nCopies(events.size(), "?")) + ")")) {
             query.setString(1, sink);
             for (int i = 0; i < events.size(); i++) {
                 query.setObject(i + 2, events.get(i));
@@ -382,7 +424,8 @@ public class BulkJobs {
         return existing;
     }
 
-    private static void save(Connection connection, Job job, Progress progress, OffsetDateTime throttleAt) throws SQLException {
+    private static void save(Connection connection, Job job, Progress progress, OffsetDateTime throttleAt)
+            throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE bulk_job SET replayed = replayed + ?, skipped = skipped + ?, cursor_id = ?, cursor_at = ?,
                                     cursor_event = ?, throttle_at = ?, state = ?, updated_at = CURRENT_TIMESTAMP,
@@ -403,7 +446,7 @@ public class BulkJobs {
 
     private static OffsetDateTime databaseNow(Connection connection) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("SELECT CURRENT_TIMESTAMP");
-             ResultSet row = query.executeQuery()) {
+                ResultSet row = query.executeQuery()) {
             row.next();
             return row.getObject(1, OffsetDateTime.class);
         }
@@ -419,7 +462,9 @@ public class BulkJobs {
             StringBuilder sql = new StringBuilder("o.state = 'dead' AND o.id > ? AND o.id <= ?");
             List<Object> parameters = new ArrayList<>();
             if (request.ids() != null) {
-                sql.append(" AND o.id IN (").append(request.ids().stream().map(id -> "?").collect(Collectors.joining(","))).append(')');
+                sql.append(" AND o.id IN (")
+                        .append(request.ids().stream().map(id -> "?").collect(Collectors.joining(",")))
+                        .append(')');
                 parameters.addAll(request.ids());
             } else {
                 if (request.filter().sink() != null) {
@@ -457,8 +502,9 @@ public class BulkJobs {
                 parameters.add(after.eventId());
             }
             if (!request.statuses().isEmpty()) {
-                sql.append(" AND e.status IN (").append(request.statuses().stream().map(s -> "?")
-                        .collect(Collectors.joining(","))).append(')');
+                sql.append(" AND e.status IN (")
+                        .append(request.statuses().stream().map(s -> "?").collect(Collectors.joining(",")))
+                        .append(')');
                 request.statuses().stream().sorted().forEach(status -> parameters.add(status.name()));
             }
             return new BackfillSelection(sql.toString(), parameters);

@@ -1,15 +1,14 @@
 package io.dlrhub.outbox;
 
-import java.time.OffsetDateTime;
-import java.util.List;
-import java.util.Set;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dlrhub.event.CanonicalStatus;
 import io.dlrhub.event.EventJson;
 import io.dlrhub.store.EventSearch;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
 
 /** What a bulk job was asked to do, kept as JSON in its row (bulk_job.request). */
 public final class BulkRequests {
@@ -17,8 +16,7 @@ public final class BulkRequests {
     /** snake_case like every answer; absent fields left out, so the request reads as it was asked. */
     static final ObjectMapper JSON = EventJson.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-    private BulkRequests() {
-    }
+    private BulkRequests() {}
 
     /**
      * Replay the dead deliveries with these outbox ids, or those matching the filter (its sink is

@@ -5,7 +5,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
@@ -30,8 +29,8 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
         }
         PermanentDeliveryException permanent = find(failure, PermanentDeliveryException.class);
         if (permanent != null) {
-            return new DeliveryFailure(true, null,
-                    clip(permanent.getMessage() == null ? "refused permanently" : permanent.getMessage()));
+            return new DeliveryFailure(
+                    true, null, clip(permanent.getMessage() == null ? "refused permanently" : permanent.getMessage()));
         }
         Throwable root = failure;
         for (int depth = 0; depth < MAX_CAUSES && root.getCause() != null && root.getCause() != root; depth++) {
@@ -58,7 +57,9 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
         }
         String value = headers.entrySet().stream()
                 .filter(e -> "Retry-After".equalsIgnoreCase(e.getKey()))
-                .map(Map.Entry::getValue).findFirst().orElse(null);
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -87,7 +88,8 @@ public record DeliveryFailure(boolean permanent, Duration retryAfter, String des
 
     private static String clip(String text) {
         // a query string may carry a token; user-info may carry a password
-        String safe = text.replaceAll("\\?[^\\s\"']*", "?…").replaceAll("//[^/@\\s]+@", "//…@")
+        String safe = text.replaceAll("\\?[^\\s\"']*", "?…")
+                .replaceAll("//[^/@\\s]+@", "//…@")
                 .replaceAll("[\\p{Cntrl}]", " ");
         return safe.length() > MAX_DESCRIPTION ? safe.substring(0, MAX_DESCRIPTION) + "…" : safe;
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +40,7 @@ final class HeldClaims {
         final OutboxRow row;
         /** System.nanoTime() by which the lease surely has not run out. */
         volatile long until;
+
         volatile boolean lost;
 
         Held(OutboxRow row, long until) {
@@ -81,7 +81,8 @@ final class HeldClaims {
         long renewedAt = System.nanoTime();
         try {
             Set<Claim> still = new HashSet<>();
-            store.renew(claims.stream().map(c -> c.row).toList(), claimant, lease).forEach(row -> still.add(Claim.of(row)));
+            store.renew(claims.stream().map(c -> c.row).toList(), claimant, lease)
+                    .forEach(row -> still.add(Claim.of(row)));
             for (Held claim : claims) {
                 if (still.contains(Claim.of(claim.row))) {
                     claim.until = renewedAt + lease.toNanos();

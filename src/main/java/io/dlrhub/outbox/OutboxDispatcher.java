@@ -1,33 +1,32 @@
 package io.dlrhub.outbox;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.dlrhub.Metrics;
+import io.dlrhub.event.EventJson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.dlrhub.event.EventJson;
-import io.dlrhub.Metrics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -66,6 +65,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final ExecutorService jobs;
     /** Per sink, its own threads: a sink that hangs holds only its own, never another sink's. */
     private final Map<String, ExecutorService> deliveries = new ConcurrentHashMap<>();
+
     private final ProducerTemplate producer;
     private final int batchSize;
     private final Duration lease;
@@ -79,15 +79,16 @@ public class OutboxDispatcher implements ClaimHandoff {
     private final HeldClaims held;
     private final ScheduledExecutorService renewals;
 
-    public OutboxDispatcher(CamelContext context, OutboxStore store, Sinks sinks, int batchSize,
-                            Duration lease, String alertSink) {
+    public OutboxDispatcher(
+            CamelContext context, OutboxStore store, Sinks sinks, int batchSize, Duration lease, String alertSink) {
         this.context = context;
         this.store = store;
         this.sinks = sinks;
         this.batchSize = batchSize;
         this.lease = lease;
         this.alertSink = alertSink;
-        this.instance = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.instance = ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
         this.jobs = context.getExecutorServiceManager().newCachedThreadPool(this, "outbox-sink");
         this.producer = context.createProducerTemplate();
         this.metrics = Metrics.registry(context);
@@ -99,8 +100,7 @@ public class OutboxDispatcher implements ClaimHandoff {
     }
 
     /** {@code claimedAt}: System.nanoTime() taken before the rows were written claimed. */
-    private record HandedOver(List<OutboxRow> rows, long claimedAt) {
-    }
+    private record HandedOver(List<OutboxRow> rows, long claimedAt) {}
 
     /** One tick: a job for every sink that has none running. */
     public void tick() {
@@ -129,16 +129,22 @@ public class OutboxDispatcher implements ClaimHandoff {
 
     @Override
     public int room(String sink) {
-        return batchSize * HANDOFF_BATCHES - handedOverCount.computeIfAbsent(sink, s -> new AtomicInteger()).get();
+        return batchSize * HANDOFF_BATCHES
+                - handedOverCount
+                        .computeIfAbsent(sink, s -> new AtomicInteger())
+                        .get();
     }
 
     @Override
     public void handOff(List<OutboxRow> rows, long claimedAt) {
         Map<String, List<OutboxRow>> bySink = new LinkedHashMap<>();
-        rows.forEach(row -> bySink.computeIfAbsent(row.sink(), s -> new ArrayList<>()).add(row));
+        rows.forEach(row ->
+                bySink.computeIfAbsent(row.sink(), s -> new ArrayList<>()).add(row));
         bySink.forEach((sink, sinkRows) -> {
             handedOverCount.computeIfAbsent(sink, s -> new AtomicInteger()).addAndGet(sinkRows.size());
-            handedOver.computeIfAbsent(sink, s -> new ConcurrentLinkedQueue<>()).add(new HandedOver(sinkRows, claimedAt));
+            handedOver
+                    .computeIfAbsent(sink, s -> new ConcurrentLinkedQueue<>())
+                    .add(new HandedOver(sinkRows, claimedAt));
             startJob(sink);
         });
     }
@@ -187,7 +193,9 @@ public class OutboxDispatcher implements ClaimHandoff {
                 rows = store.claimDue(sink, batchSize, lease, instance);
                 held.hold(rows, claimedAt);
                 deliverEach(settings, rows);
-            } while (rows.size() == batchSize && ++turns < BATCHES_PER_TURN && context.getStatus().isStarted());
+            } while (rows.size() == batchSize
+                    && ++turns < BATCHES_PER_TURN
+                    && context.getStatus().isStarted());
         } catch (RuntimeException e) {
             LOG.warn("Outbox job for sink {} failed, retrying on the next tick: {}", sink, e.getMessage());
         } finally {
@@ -216,8 +224,10 @@ public class OutboxDispatcher implements ClaimHandoff {
             timings.add(timing);
             try {
                 // decided when a delivery thread is free, not when queued: the queue may be long
-                sent.add(deliveriesOf(settings).submit(() -> held.maySend(row)
-                        ? timed(timing, () -> send(row.sink(), row.payload(), headers(row))) : null));
+                sent.add(deliveriesOf(settings)
+                        .submit(() -> held.maySend(row)
+                                ? timed(timing, () -> send(row.sink(), row.payload(), headers(row)))
+                                : null));
             } catch (RejectedExecutionException stopping) {
                 sent.add(CompletableFuture.completedFuture(null));
             }
@@ -239,8 +249,12 @@ public class OutboxDispatcher implements ClaimHandoff {
                     stale += failed(settings, List.of(row), outcome.failure(), timings.get(i));
                 }
             } catch (RuntimeException e) {
-                LOG.warn("Outbox delivery {} to sink {}: recording its failure failed, it is retried when its lease"
-                        + " runs out: {}", row.id(), settings.name(), e.toString());
+                LOG.warn(
+                        "Outbox delivery {} to sink {}: recording its failure failed, it is retried when its lease"
+                                + " runs out: {}",
+                        row.id(),
+                        settings.name(),
+                        e.toString());
             }
         }
         try {
@@ -249,8 +263,12 @@ public class OutboxDispatcher implements ClaimHandoff {
             delivered(settings.name(), recorded);
             store.giveBack(unsent, instance, row -> Attempt.unsent(UNSENT));
         } catch (RuntimeException e) {
-            LOG.warn("Outbox: could not record {} deliveries to sink {} (they are sent again when their lease runs"
-                    + " out): {}", delivered.size(), settings.name(), e.getMessage());
+            LOG.warn(
+                    "Outbox: could not record {} deliveries to sink {} (they are sent again when their lease runs"
+                            + " out): {}",
+                    delivered.size(),
+                    settings.name(),
+                    e.getMessage());
         } finally {
             held.drop(rows);
         }
@@ -266,16 +284,19 @@ public class OutboxDispatcher implements ClaimHandoff {
             List<Map<String, Object>> items = new ArrayList<>();
             for (OutboxRow row : rows) {
                 Map<String, Object> item = new LinkedHashMap<>(EventJson.MAPPER.convertValue(
-                        readTree(row.payload()), new TypeReference<Map<String, Object>>() { }));
+                        readTree(row.payload()), new TypeReference<Map<String, Object>>() {}));
                 item.put("note", row.note());
                 items.add(item);
             }
             Map<String, Object> headers = new LinkedHashMap<>();
             headers.put(SinkHeaders.SINK, settings.name());
             headers.put(SinkHeaders.DIGEST_COUNT, rows.size());
-            headers.put(SinkHeaders.ATTEMPT, rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
+            headers.put(
+                    SinkHeaders.ATTEMPT,
+                    rows.stream().mapToInt(OutboxRow::attempts).max().orElse(0) + 1);
             Attempt.Timing timing = new Attempt.Timing();
-            Outcome outcome = outcome(deliveriesOf(settings).submit(() -> timed(timing, () -> send(settings.name(), items, headers))),
+            Outcome outcome = outcome(
+                    deliveriesOf(settings).submit(() -> timed(timing, () -> send(settings.name(), items, headers))),
                     settings);
             int stale;
             if (outcome.failure() == null) {
@@ -317,14 +338,19 @@ public class OutboxDispatcher implements ClaimHandoff {
         if (failure.permanent() || settings.isExhausted(attempts)) {
             // the alert notes are written with the dead rows, and only for what this instance made dead:
             // a row another instance delivered meanwhile raises no alert
-            List<OutboxRow> dead = store.markDead(rows, instance, failure.description(), deadAlert(attempts, failure),
-                    row -> attempt);
+            List<OutboxRow> dead =
+                    store.markDead(rows, instance, failure.description(), deadAlert(attempts, failure), row -> attempt);
             if (!dead.isEmpty()) {
                 Metrics.delivery(metrics, settings.name(), "dead", dead.size());
             }
             for (OutboxRow row : dead) {
-                LOG.warn("Delivery {} of event {} to sink {} is dead after {} attempt(s): {}", row.id(), row.eventId(),
-                        row.sink(), attempts, failure.description());
+                LOG.warn(
+                        "Delivery {} of event {} to sink {} is dead after {} attempt(s): {}",
+                        row.id(),
+                        row.eventId(),
+                        row.sink(),
+                        attempts,
+                        failure.description());
             }
             return rows.size() - dead.size();
         }
@@ -332,8 +358,12 @@ public class OutboxDispatcher implements ClaimHandoff {
         List<OutboxRow> retried = store.reschedule(rows, instance, delay, failure.description(), row -> attempt);
         if (!retried.isEmpty()) {
             Metrics.delivery(metrics, settings.name(), "retry", retried.size());
-            LOG.info("Delivery to sink {} failed (attempt {}), retrying in {} ms: {}", settings.name(), attempts,
-                    delay.toMillis(), failure.description());
+            LOG.info(
+                    "Delivery to sink {} failed (attempt {}), retrying in {} ms: {}",
+                    settings.name(),
+                    attempts,
+                    delay.toMillis(),
+                    failure.description());
         }
         return rows.size() - retried.size();
     }
@@ -344,9 +374,13 @@ public class OutboxDispatcher implements ClaimHandoff {
      */
     private void staleSettles(String sink, int batch, int stale) {
         if (stale > 0) {
-            LOG.warn("Outbox: {} of {} deliveries to sink {} were no longer claimed by this instance when their outcome"
-                    + " came (their lease ran out and another instance took them over); this instance's outcome was"
-                    + " not recorded", stale, batch, sink);
+            LOG.warn(
+                    "Outbox: {} of {} deliveries to sink {} were no longer claimed by this instance when their outcome"
+                            + " came (their lease ran out and another instance took them over); this instance's outcome was"
+                            + " not recorded",
+                    stale,
+                    batch,
+                    sink);
             Metrics.staleSettles(metrics, sink, stale);
         }
     }
@@ -356,8 +390,11 @@ public class OutboxDispatcher implements ClaimHandoff {
         if (!sinks.names().contains(alertSink) || !sinks.settings(alertSink).enabled()) {
             return null;
         }
-        return new OutboxStore.DeadAlert(alertSink, sinks.settings(alertSink).digest(), row ->
-                "delivery to " + row.sink() + " is dead after " + attempts + " attempt(s): " + failure.description());
+        return new OutboxStore.DeadAlert(
+                alertSink,
+                sinks.settings(alertSink).digest(),
+                row -> "delivery to " + row.sink() + " is dead after " + attempts + " attempt(s): "
+                        + failure.description());
     }
 
     private Exchange send(String sink, Object body, Map<String, Object> headers) {
@@ -400,8 +437,10 @@ public class OutboxDispatcher implements ClaimHandoff {
     }
 
     private ExecutorService deliveriesOf(SinkSettings settings) {
-        return deliveries.computeIfAbsent(settings.name(), sink -> context.getExecutorServiceManager()
-                .newFixedThreadPool(this, "outbox-delivery-" + sink, settings.concurrency()));
+        return deliveries.computeIfAbsent(
+                settings.name(),
+                sink -> context.getExecutorServiceManager()
+                        .newFixedThreadPool(this, "outbox-delivery-" + sink, settings.concurrency()));
     }
 
     /**

@@ -9,6 +9,12 @@ import java.util.UUID;
  * only while the row is still at that version (see {@link OutboxStore}). {@code receivedAt}: when
  * its event was received (for the delivery latency), null if the event is gone.
  */
-public record OutboxRow(long id, UUID eventId, String sink, int attempts, String note, String payload, long claim,
-                        OffsetDateTime receivedAt) {
-}
+public record OutboxRow(
+        long id,
+        UUID eventId,
+        String sink,
+        int attempts,
+        String note,
+        String payload,
+        long claim,
+        OffsetDateTime receivedAt) {}

@@ -1,5 +1,8 @@
 package io.dlrhub.outbox;
 
+import io.dlrhub.event.CanonicalEvent;
+import io.dlrhub.store.PostgresBulk;
+import io.dlrhub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,12 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
-
-import io.dlrhub.event.CanonicalEvent;
-import io.dlrhub.store.PostgresBulk;
-import io.dlrhub.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +46,7 @@ public class OutboxStore {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxStore.class);
     /** The database's now plus {@code ?} milliseconds (NULL stays NULL); valid on PostgreSQL and on H2. */
     private static final String DB_NOW_PLUS_MS = "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '0.001' SECOND";
+
     private static final String INSERT = """
             INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, note, created_at, updated_at,
                                 lease_until, claimed_by)
@@ -77,12 +76,15 @@ public class OutboxStore {
             WHERE o.claimed_by = ? AND o.id IN (%s) ORDER BY o.next_attempt_at, o.id""";
     private static final String HAS_DUE = "SELECT 1 FROM outbox WHERE " + DUE_CONDITION + " LIMIT 1";
     /** Appended to a settle: the row is still this claim's (see the class comment). */
-    private static final String FENCE_ONE = " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
+    private static final String FENCE_ONE =
+            " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
+
     private static final String FENCE_BULK = " FROM unnest(?::bigint[], ?::bigint[]) AS c(id, claim)"
             + " WHERE o.id = c.id AND o.claim_version = c.claim AND o.claimed_by = ? AND o.state = 'pending' RETURNING o.id";
 
     /** Outcomes of a delivery_attempt row (see V5). */
     static final String ATTEMPT_DELIVERED = "delivered";
+
     static final String ATTEMPT_RETRY = "retry";
     static final String ATTEMPT_DEAD = "dead";
     static final String ATTEMPT_RELEASED = "released";
@@ -131,9 +133,12 @@ public class OutboxStore {
      * Deliveries due now are written claimed by this instance as far as the dispatcher has room;
      * the returned action, run after the commit, hands those over with their event's stored JSON.
      */
-    public Runnable enqueueAll(Connection connection, List<CanonicalEvent> events,
-                               Function<CanonicalEvent, Map<String, Duration>> subscribers,
-                               Function<CanonicalEvent, String> payloads) throws SQLException {
+    public Runnable enqueueAll(
+            Connection connection,
+            List<CanonicalEvent> events,
+            Function<CanonicalEvent, Map<String, Duration>> subscribers,
+            Function<CanonicalEvent, String> payloads)
+            throws SQLException {
         OffsetDateTime now = now();
         ClaimHandoff claims = handoff;
         long claimedAt = System.nanoTime();
@@ -146,12 +151,12 @@ public class OutboxStore {
                 if (claimed) {
                     room.merge(sink, -1, Integer::sum);
                 }
-                deliveries.add(new Delivery(event, sink, delay.toMillis(), claimed ? leaseMs : null,
-                        claimed ? claims.claimant() : null));
+                deliveries.add(new Delivery(
+                        event, sink, delay.toMillis(), claimed ? leaseMs : null, claimed ? claims.claimant() : null));
             });
         }
         if (deliveries.isEmpty()) {
-            return () -> { };
+            return () -> {};
         }
         Map<UUID, Map<String, Long>> ids = database.isPostgres(connection)
                 ? insertInOneStatement(connection, deliveries, now)
@@ -160,57 +165,81 @@ public class OutboxStore {
         for (Delivery delivery : deliveries) {
             if (delivery.claimedBy() != null) {
                 // claim_version 0: written claimed, never claimed by a poll yet
-                handed.add(new OutboxRow(ids.get(delivery.event().eventId()).get(delivery.sink()),
-                        delivery.event().eventId(), delivery.sink(), 0, null, payloads.apply(delivery.event()), 0,
+                handed.add(new OutboxRow(
+                        ids.get(delivery.event().eventId()).get(delivery.sink()),
+                        delivery.event().eventId(),
+                        delivery.sink(),
+                        0,
+                        null,
+                        payloads.apply(delivery.event()),
+                        0,
                         delivery.event().receivedAt()));
             }
         }
-        return handed.isEmpty() ? () -> { } : () -> claims.handOff(handed, claimedAt);
+        return handed.isEmpty() ? () -> {} : () -> claims.handOff(handed, claimedAt);
     }
 
-    private record Delivery(CanonicalEvent event, String sink, long delayMs, Long leaseMs, String claimedBy) {
-    }
+    private record Delivery(CanonicalEvent event, String sink, long delayMs, Long leaseMs, String claimedBy) {}
 
     /** The new rows' ids by event and sink. */
-    private static Map<UUID, Map<String, Long>> insertInOneStatement(Connection connection, List<Delivery> deliveries,
-                                                                     OffsetDateTime now) throws SQLException {
+    private static Map<UUID, Map<String, Long>> insertInOneStatement(
+            Connection connection, List<Delivery> deliveries, OffsetDateTime now) throws SQLException {
         Map<UUID, Map<String, Long>> ids = new HashMap<>();
         try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT)) {
             insert.setObject(1, now);
             insert.setObject(2, now);
-            insert.setArray(3, PostgresBulk.column(connection, deliveries, d -> d.event().eventId()));
+            insert.setArray(
+                    3,
+                    PostgresBulk.column(connection, deliveries, d -> d.event().eventId()));
             insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
             insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::delayMs));
             insert.setArray(6, PostgresBulk.column(connection, deliveries, Delivery::leaseMs));
             insert.setArray(7, PostgresBulk.column(connection, deliveries, Delivery::claimedBy));
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
-                    ids.computeIfAbsent(rows.getObject(2, UUID.class), e -> new HashMap<>()).put(rows.getString(3), rows.getLong(1));
+                    ids.computeIfAbsent(rows.getObject(2, UUID.class), e -> new HashMap<>())
+                            .put(rows.getString(3), rows.getLong(1));
                 }
             }
         }
         return ids;
     }
 
-    private static Map<UUID, Map<String, Long>> insertOneByOne(Connection connection, List<Delivery> deliveries,
-                                                               OffsetDateTime now) throws SQLException {
+    private static Map<UUID, Map<String, Long>> insertOneByOne(
+            Connection connection, List<Delivery> deliveries, OffsetDateTime now) throws SQLException {
         Map<UUID, Map<String, Long>> ids = new HashMap<>();
         try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (Delivery delivery : deliveries) {
-                bindInsert(insert, delivery.event().eventId(), delivery.sink(), delivery.delayMs(), null, now,
-                        delivery.leaseMs(), delivery.claimedBy());
+                bindInsert(
+                        insert,
+                        delivery.event().eventId(),
+                        delivery.sink(),
+                        delivery.delayMs(),
+                        null,
+                        now,
+                        delivery.leaseMs(),
+                        delivery.claimedBy());
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
-                    ids.computeIfAbsent(delivery.event().eventId(), e -> new HashMap<>()).put(delivery.sink(), keys.getLong(1));
+                    ids.computeIfAbsent(delivery.event().eventId(), e -> new HashMap<>())
+                            .put(delivery.sink(), keys.getLong(1));
                 }
             }
         }
         return ids;
     }
 
-    private static void bindInsert(PreparedStatement insert, UUID eventId, String sink, long delayMs, String note,
-                                   OffsetDateTime now, Long leaseMs, String claimedBy) throws SQLException {
+    private static void bindInsert(
+            PreparedStatement insert,
+            UUID eventId,
+            String sink,
+            long delayMs,
+            String note,
+            OffsetDateTime now,
+            Long leaseMs,
+            String claimedBy)
+            throws SQLException {
         insert.setObject(1, eventId);
         insert.setString(2, sink);
         insert.setLong(3, delayMs);
@@ -273,16 +302,26 @@ public class OutboxStore {
      * sent; claimed again every lease it would never end, so it is dead at once.
      */
     private void settleOrphans(Connection connection, List<OutboxRow> orphans, String claimant) throws SQLException {
-        List<OutboxRow> dead = fenced(connection, orphans, claimant, null,
-                "state = 'dead', lease_until = NULL, last_error = ?, updated_at = ?", "its event is not stored", now());
+        List<OutboxRow> dead = fenced(
+                connection,
+                orphans,
+                claimant,
+                null,
+                "state = 'dead', lease_until = NULL, last_error = ?, updated_at = ?",
+                "its event is not stored",
+                now());
         if (!dead.isEmpty()) {
-            LOG.warn("{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})",
-                    dead.size(), orphans.get(0).sink(), dead.stream().limit(10).map(OutboxRow::id).toList());
+            LOG.warn(
+                    "{} outbox deliveries to sink {} are dead: their event is not in delivery_event (ids {})",
+                    dead.size(),
+                    orphans.get(0).sink(),
+                    dead.stream().limit(10).map(OutboxRow::id).toList());
         }
     }
 
-    private static List<Long> claimSkipLocked(Connection connection, String condition, String sink, int limit,
-                                              Duration lease, String claimant) throws SQLException {
+    private static List<Long> claimSkipLocked(
+            Connection connection, String condition, String sink, int limit, Duration lease, String claimant)
+            throws SQLException {
         try (PreparedStatement claim = PostgresBulk.plannedPerRun(connection, CLAIM_SKIP_LOCKED.formatted(condition))) {
             claim.setLong(1, lease.toMillis());
             claim.setString(2, claimant);
@@ -298,8 +337,9 @@ public class OutboxStore {
         }
     }
 
-    private static List<Long> claimOneByOne(Connection connection, String condition, String sink, int limit,
-                                            Duration lease, String claimant) throws SQLException {
+    private static List<Long> claimOneByOne(
+            Connection connection, String condition, String sink, int limit, Duration lease, String claimant)
+            throws SQLException {
         List<Long> candidates = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(CANDIDATES.formatted(condition))) {
             query.setString(1, sink);
@@ -335,8 +375,14 @@ public class OutboxStore {
             List<OutboxRow> rows = new ArrayList<>();
             try (ResultSet result = query.executeQuery()) {
                 while (result.next()) {
-                    rows.add(new OutboxRow(result.getLong(1), result.getObject(2, UUID.class), result.getString(3),
-                            result.getInt(4), result.getString(5), result.getString(6), result.getLong(7),
+                    rows.add(new OutboxRow(
+                            result.getLong(1),
+                            result.getObject(2, UUID.class),
+                            result.getString(3),
+                            result.getInt(4),
+                            result.getString(5),
+                            result.getString(6),
+                            result.getLong(7),
                             result.getObject(8, OffsetDateTime.class)));
                 }
             }
@@ -348,8 +394,7 @@ public class OutboxStore {
      * What to write to delivery_attempt along with a settle: the outcome, and each row's attempt
      * (null: none for that row). Written only for the rows the settle changed, in its transaction.
      */
-    private record Recording(String outcome, Function<OutboxRow, Attempt> attempts) {
-    }
+    private record Recording(String outcome, Function<OutboxRow, Attempt> attempts) {}
 
     private static Recording recording(String outcome, Function<OutboxRow, Attempt> attempts) {
         return attempts == null ? null : new Recording(outcome, attempts);
@@ -362,8 +407,12 @@ public class OutboxStore {
 
     /** As {@link #markDelivered(List, String)}, with each row's attempt written to delivery_attempt in the same statement. */
     public List<OutboxRow> markDelivered(List<OutboxRow> rows, String claimant, Function<OutboxRow, Attempt> attempts) {
-        return settle(rows, claimant, recording(ATTEMPT_DELIVERED, attempts),
-                "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?", now());
+        return settle(
+                rows,
+                claimant,
+                recording(ATTEMPT_DELIVERED, attempts),
+                "state = 'delivered', attempts = attempts + 1, lease_until = NULL, last_error = NULL, updated_at = ?",
+                now());
     }
 
     /** Counts an attempt and frees the rows for a retry after {@code delay} (by the database's clock). */
@@ -371,11 +420,21 @@ public class OutboxStore {
         return reschedule(rows, claimant, delay, error, null);
     }
 
-    public List<OutboxRow> reschedule(List<OutboxRow> rows, String claimant, Duration delay, String error,
-                                      Function<OutboxRow, Attempt> attempts) {
-        return settle(rows, claimant, recording(ATTEMPT_RETRY, attempts), "attempts = attempts + 1, next_attempt_at = "
-                + DB_NOW_PLUS_MS + ", lease_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?",
-                delay.toMillis(), error, now());
+    public List<OutboxRow> reschedule(
+            List<OutboxRow> rows,
+            String claimant,
+            Duration delay,
+            String error,
+            Function<OutboxRow, Attempt> attempts) {
+        return settle(
+                rows,
+                claimant,
+                recording(ATTEMPT_RETRY, attempts),
+                "attempts = attempts + 1, next_attempt_at = " + DB_NOW_PLUS_MS
+                        + ", lease_until = NULL, claimed_by = NULL, last_error = ?, updated_at = ?",
+                delay.toMillis(),
+                error,
+                now());
     }
 
     public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error) {
@@ -390,27 +449,48 @@ public class OutboxStore {
      * A note for the alert sink about each delivery made dead: which sink gets it, after what
      * digest delay, and its text.
      */
-    public record DeadAlert(String sink, Duration delay, Function<OutboxRow, String> note) {
-    }
+    public record DeadAlert(String sink, Duration delay, Function<OutboxRow, String> note) {}
 
     /**
      * Records the rows as dead and, in the same transaction, one note per row for the alert sink:
      * a crash between the two can no longer leave a dead delivery that nobody is told about.
      * {@code alert} null: no notes.
      */
-    public List<OutboxRow> markDead(List<OutboxRow> rows, String claimant, String error, DeadAlert alert,
-                                    Function<OutboxRow, Attempt> attempts) {
+    public List<OutboxRow> markDead(
+            List<OutboxRow> rows,
+            String claimant,
+            String error,
+            DeadAlert alert,
+            Function<OutboxRow, Attempt> attempts) {
         if (rows.isEmpty()) {
             return List.of();
         }
         return run(connection -> {
-            List<OutboxRow> dead = fenced(connection, rows, claimant, recording(ATTEMPT_DEAD, attempts),
-                    "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?", error, now());
-            List<OutboxRow> toTell = alert == null ? List.of() : dead.stream().filter(row -> !row.sink().equals(alert.sink())).toList();
+            List<OutboxRow> dead = fenced(
+                    connection,
+                    rows,
+                    claimant,
+                    recording(ATTEMPT_DEAD, attempts),
+                    "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?",
+                    error,
+                    now());
+            List<OutboxRow> toTell = alert == null
+                    ? List.of()
+                    : dead.stream()
+                            .filter(row -> !row.sink().equals(alert.sink()))
+                            .toList();
             if (!toTell.isEmpty()) {
                 try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                     for (OutboxRow row : toTell) {
-                        bindInsert(insert, row.eventId(), alert.sink(), alert.delay().toMillis(), alert.note().apply(row), now(), null, null);
+                        bindInsert(
+                                insert,
+                                row.eventId(),
+                                alert.sink(),
+                                alert.delay().toMillis(),
+                                alert.note().apply(row),
+                                now(),
+                                null,
+                                null);
                         insert.addBatch();
                     }
                     insert.executeBatch();
@@ -435,8 +515,8 @@ public class OutboxStore {
         return settle(rows, claimant, null, "lease_until = " + DB_NOW_PLUS_MS, lease.toMillis());
     }
 
-    private List<OutboxRow> settle(List<OutboxRow> rows, String claimant, Recording recording, String assignments,
-                                   Object... values) {
+    private List<OutboxRow> settle(
+            List<OutboxRow> rows, String claimant, Recording recording, String assignments, Object... values) {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -449,10 +529,18 @@ public class OutboxStore {
      * and writes their attempts when {@code recording} is given. On PostgreSQL in one statement
      * (attempts included), elsewhere one per row (the attempts in a batch of the same transaction).
      */
-    private List<OutboxRow> fenced(Connection connection, List<OutboxRow> rows, String claimant, Recording recording,
-                                   String assignments, Object... values) throws SQLException {
+    private List<OutboxRow> fenced(
+            Connection connection,
+            List<OutboxRow> rows,
+            String claimant,
+            Recording recording,
+            String assignments,
+            Object... values)
+            throws SQLException {
         boolean bulk = database.isPostgres(connection);
-        String sql = bulk ? "UPDATE outbox o SET " + assignments + FENCE_BULK : "UPDATE outbox SET " + assignments + FENCE_ONE;
+        String sql = bulk
+                ? "UPDATE outbox o SET " + assignments + FENCE_BULK
+                : "UPDATE outbox SET " + assignments + FENCE_ONE;
         if (bulk && recording != null) {
             sql = SETTLE_AND_RECORD.formatted(sql);
         }
@@ -462,8 +550,14 @@ public class OutboxStore {
         try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
             if (bulk) {
                 int i = bind(update, values);
-                update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::id).toArray(Long[]::new)));
-                update.setArray(i++, connection.createArrayOf("bigint", rows.stream().map(OutboxRow::claim).toArray(Long[]::new)));
+                update.setArray(
+                        i++,
+                        connection.createArrayOf(
+                                "bigint", rows.stream().map(OutboxRow::id).toArray(Long[]::new)));
+                update.setArray(
+                        i++,
+                        connection.createArrayOf(
+                                "bigint", rows.stream().map(OutboxRow::claim).toArray(Long[]::new)));
                 update.setString(i++, claimant);
                 if (recording != null) {
                     bindAttempts(connection, update, i, rows, recording);
@@ -501,8 +595,9 @@ public class OutboxStore {
     }
 
     /** SETTLE_AND_RECORD's outcome and attempt columns, from parameter {@code first} on. */
-    private static void bindAttempts(Connection connection, PreparedStatement statement, int first, List<OutboxRow> rows,
-                                     Recording recording) throws SQLException {
+    private static void bindAttempts(
+            Connection connection, PreparedStatement statement, int first, List<OutboxRow> rows, Recording recording)
+            throws SQLException {
         List<OutboxRow> recorded = new ArrayList<>();
         List<Attempt> attempts = new ArrayList<>();
         for (OutboxRow row : rows) {
@@ -525,7 +620,8 @@ public class OutboxStore {
     }
 
     /** H2: the attempts of the rows a settle changed, one batch in its transaction (an embedded database: no round trip). */
-    private static void insertAttempts(Connection connection, List<OutboxRow> applied, Recording recording) throws SQLException {
+    private static void insertAttempts(Connection connection, List<OutboxRow> applied, Recording recording)
+            throws SQLException {
         if (applied.isEmpty()) {
             return;
         }
@@ -607,10 +703,19 @@ public class OutboxStore {
                 List<OutboxEntry> entries = new ArrayList<>();
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        entries.add(new OutboxEntry(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getObject(4, UUID.class), rows.getString(5), rows.getString(6), rows.getString(7),
-                                rows.getInt(8), rows.getString(9), rows.getString(10),
-                                rows.getObject(11, OffsetDateTime.class), rows.getObject(12, OffsetDateTime.class),
+                        entries.add(new OutboxEntry(
+                                rows.getLong(1),
+                                rows.getString(2),
+                                rows.getString(3),
+                                rows.getObject(4, UUID.class),
+                                rows.getString(5),
+                                rows.getString(6),
+                                rows.getString(7),
+                                rows.getInt(8),
+                                rows.getString(9),
+                                rows.getString(10),
+                                rows.getObject(11, OffsetDateTime.class),
+                                rows.getObject(12, OffsetDateTime.class),
                                 rows.getObject(13, OffsetDateTime.class)));
                     }
                 }
@@ -657,7 +762,8 @@ public class OutboxStore {
      * Adds one pending delivery per event to {@code sink}, due now and claimed by nobody (the next
      * poll of any instance takes them), inside the caller's transaction. For backfills.
      */
-    static void enqueue(Connection connection, List<UUID> eventIds, String sink, OffsetDateTime now) throws SQLException {
+    static void enqueue(Connection connection, List<UUID> eventIds, String sink, OffsetDateTime now)
+            throws SQLException {
         if (eventIds.isEmpty()) {
             return;
         }
@@ -671,8 +777,7 @@ public class OutboxStore {
     }
 
     /** A sink's pending deliveries: how many, and when the oldest of them was created (null: none). */
-    public record Backlog(long pending, OffsetDateTime oldestCreatedAt) {
-    }
+    public record Backlog(long pending, OffsetDateTime oldestCreatedAt) {}
 
     /**
      * Pending deliveries per sink with the oldest one's creation, for the metrics: one query over
@@ -685,7 +790,9 @@ public class OutboxStore {
                 Map<String, Backlog> backlog = new java.util.TreeMap<>();
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        backlog.put(rows.getString(1), new Backlog(rows.getLong(2), rows.getObject(3, OffsetDateTime.class)));
+                        backlog.put(
+                                rows.getString(1),
+                                new Backlog(rows.getLong(2), rows.getObject(3, OffsetDateTime.class)));
                     }
                 }
                 return backlog;
@@ -696,8 +803,8 @@ public class OutboxStore {
     /** Pending deliveries per sink, for metrics and tests. */
     public Map<String, Long> countByState(String state) {
         return run(connection -> {
-            try (PreparedStatement query = connection.prepareStatement(
-                    "SELECT sink, COUNT(*) FROM outbox WHERE state = ? GROUP BY sink")) {
+            try (PreparedStatement query =
+                    connection.prepareStatement("SELECT sink, COUNT(*) FROM outbox WHERE state = ? GROUP BY sink")) {
                 query.setString(1, state);
                 Map<String, Long> counts = new java.util.TreeMap<>();
                 try (ResultSet rows = query.executeQuery()) {

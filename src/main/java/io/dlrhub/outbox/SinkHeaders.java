@@ -20,6 +20,5 @@ public final class SinkHeaders {
     /** A digest sink: how many events the list holds. */
     public static final String DIGEST_COUNT = "DlrDigestCount";
 
-    private SinkHeaders() {
-    }
+    private SinkHeaders() {}
 }

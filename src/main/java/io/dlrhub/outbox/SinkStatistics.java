@@ -1,5 +1,6 @@
 package io.dlrhub.outbox;
 
+import io.dlrhub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-
 import javax.sql.DataSource;
-
-import io.dlrhub.store.StoreUnavailableException;
 
 /**
  * What the console shows per sink: the backlog and dead deliveries (from the outbox, through its
@@ -25,12 +23,10 @@ import io.dlrhub.store.StoreUnavailableException;
 public class SinkStatistics {
 
     /** Deliveries of one sink waiting and given up; {@code oldestPending} is null when none waits. */
-    public record Backlog(long pending, Instant oldestPending, long dead) {
-    }
+    public record Backlog(long pending, Instant oldestPending, long dead) {}
 
     /** One failed attempt: retried later ({@code retry}) or given up ({@code dead}). */
-    public record Failure(long outboxId, UUID eventId, Instant at, String outcome, Integer httpStatus, String detail) {
-    }
+    public record Failure(long outboxId, UUID eventId, Instant at, String outcome, Integer httpStatus, String detail) {}
 
     private static final String PENDING = """
             SELECT sink, COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending' GROUP BY sink""";
@@ -52,16 +48,22 @@ public class SinkStatistics {
     public Map<String, Backlog> backlog() {
         return read(connection -> {
             Map<String, Backlog> backlog = new TreeMap<>();
-            try (PreparedStatement query = connection.prepareStatement(PENDING); ResultSet rows = query.executeQuery()) {
+            try (PreparedStatement query = connection.prepareStatement(PENDING);
+                    ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     OffsetDateTime oldest = rows.getObject(3, OffsetDateTime.class);
-                    backlog.put(rows.getString(1), new Backlog(rows.getLong(2), oldest == null ? null : oldest.toInstant(), 0));
+                    backlog.put(
+                            rows.getString(1),
+                            new Backlog(rows.getLong(2), oldest == null ? null : oldest.toInstant(), 0));
                 }
             }
-            try (PreparedStatement query = connection.prepareStatement(DEAD); ResultSet rows = query.executeQuery()) {
+            try (PreparedStatement query = connection.prepareStatement(DEAD);
+                    ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     Backlog pending = backlog.getOrDefault(rows.getString(1), new Backlog(0, null, 0));
-                    backlog.put(rows.getString(1), new Backlog(pending.pending(), pending.oldestPending(), rows.getLong(2)));
+                    backlog.put(
+                            rows.getString(1),
+                            new Backlog(pending.pending(), pending.oldestPending(), rows.getLong(2)));
                 }
             }
             return backlog;
@@ -76,7 +78,8 @@ public class SinkStatistics {
                 query.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        outcomes.computeIfAbsent(rows.getString(1), sink -> new TreeMap<>()).put(rows.getString(2), rows.getLong(3));
+                        outcomes.computeIfAbsent(rows.getString(1), sink -> new TreeMap<>())
+                                .put(rows.getString(2), rows.getLong(3));
                     }
                 }
             }
@@ -96,9 +99,13 @@ public class SinkStatistics {
                     while (rows.next()) {
                         int status = rows.getInt(5);
                         Integer httpStatus = rows.wasNull() ? null : status;
-                        failures.add(new Failure(rows.getLong(1), rows.getObject(2, UUID.class),
-                                rows.getObject(3, OffsetDateTime.class).toInstant(), rows.getString(4),
-                                httpStatus, rows.getString(6)));
+                        failures.add(new Failure(
+                                rows.getLong(1),
+                                rows.getObject(2, UUID.class),
+                                rows.getObject(3, OffsetDateTime.class).toInstant(),
+                                rows.getString(4),
+                                httpStatus,
+                                rows.getString(6)));
                     }
                 }
             }

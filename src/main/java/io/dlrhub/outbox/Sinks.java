@@ -1,14 +1,13 @@
 package io.dlrhub.outbox;
 
+import io.dlrhub.RouteNames;
+import io.dlrhub.Settings;
+import io.dlrhub.event.CanonicalEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.dlrhub.RouteNames;
-import io.dlrhub.Settings;
-import io.dlrhub.event.CanonicalEvent;
 import org.apache.camel.CamelContext;
 
 /**
@@ -16,7 +15,6 @@ import org.apache.camel.CamelContext;
  * route file; its settings ({@code sink.<name>.*}) say which events it wants and how it is retried.
  */
 public class Sinks {
-
 
     private final Settings settings;
     private final Map<String, SinkSettings> settingsByName = new ConcurrentHashMap<>();

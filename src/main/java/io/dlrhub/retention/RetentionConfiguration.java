@@ -1,12 +1,10 @@
 package io.dlrhub.retention;
 
-import java.time.Clock;
-import java.time.Duration;
-
-import javax.sql.DataSource;
-
 import io.dlrhub.Metrics;
 import io.dlrhub.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import javax.sql.DataSource;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -34,16 +32,21 @@ public class RetentionConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public synchronized RetentionJob retentionJob(CamelContext context, @BeanInject("dataSource") DataSource dataSource) {
+    public synchronized RetentionJob retentionJob(
+            CamelContext context, @BeanInject("dataSource") DataSource dataSource) {
         if (job == null) {
             Settings settings = new Settings(context);
             long days = settings.getDuration("retention.days", 30);
             if (days > MAX_DAYS) {
-                throw new IllegalStateException("RETENTION_DAYS (retention.days) is at most " + MAX_DAYS
-                        + " (0: keep for ever), got " + days);
+                throw new IllegalStateException(
+                        "RETENTION_DAYS (retention.days) is at most " + MAX_DAYS + " (0: keep for ever), got " + days);
             }
-            job = new RetentionJob(store(dataSource), Duration.ofDays(days), settings.getInt("retention.batch-size", 500),
-                    Duration.ofMillis(settings.getDuration("retention.pause-ms", 100)), Metrics.registry(context),
+            job = new RetentionJob(
+                    store(dataSource),
+                    Duration.ofDays(days),
+                    settings.getInt("retention.batch-size", 500),
+                    Duration.ofMillis(settings.getDuration("retention.pause-ms", 100)),
+                    Metrics.registry(context),
                     Clock.systemUTC());
         }
         return job;

@@ -1,5 +1,7 @@
 package io.dlrhub.retention;
 
+import io.dlrhub.Metrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -7,9 +9,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-
-import io.dlrhub.Metrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +30,11 @@ public class RetentionJob {
     private final MeterRegistry metrics;
     private final Clock clock;
 
-    public RetentionJob(RetentionStore store, Duration window, int batchSize, Duration pause, MeterRegistry metrics,
-                        Clock clock) {
+    public RetentionJob(
+            RetentionStore store, Duration window, int batchSize, Duration pause, MeterRegistry metrics, Clock clock) {
         if (batchSize < 1) {
-            throw new IllegalStateException("RETENTION_BATCH_SIZE (retention.batch-size) must be at least 1, got " + batchSize);
+            throw new IllegalStateException(
+                    "RETENTION_BATCH_SIZE (retention.batch-size) must be at least 1, got " + batchSize);
         }
         this.store = store;
         this.window = window;
@@ -59,7 +59,8 @@ public class RetentionJob {
             return total;
         }
         long started = System.nanoTime();
-        OffsetDateTime cutoff = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).minus(window);
+        OffsetDateTime cutoff =
+                OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).minus(window);
         RetentionStore.Cursor cursor = RetentionStore.Cursor.START;
         int batches = 0;
         while (cursor != null && keepGoing.getAsBoolean()) {
@@ -78,8 +79,12 @@ public class RetentionJob {
         }
         long purged = total.values().stream().mapToLong(Long::longValue).sum();
         if (purged > 0) {
-            LOG.info("Retention: purged what was received before {} and fully delivered, in {} batch(es), {} ms: {}",
-                    cutoff, batches, Duration.ofNanos(System.nanoTime() - started).toMillis(), total);
+            LOG.info(
+                    "Retention: purged what was received before {} and fully delivered, in {} batch(es), {} ms: {}",
+                    cutoff,
+                    batches,
+                    Duration.ofNanos(System.nanoTime() - started).toMillis(),
+                    total);
         }
         return total;
     }

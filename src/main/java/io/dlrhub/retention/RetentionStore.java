@@ -1,5 +1,7 @@
 package io.dlrhub.retention;
 
+import io.dlrhub.store.PostgresBulk;
+import io.dlrhub.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,11 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
 import javax.sql.DataSource;
-
-import io.dlrhub.store.PostgresBulk;
-import io.dlrhub.store.StoreUnavailableException;
 
 /**
  * The SQL of the retention job: what may go, in batches of short transactions, and the tables'
@@ -51,6 +49,7 @@ public class RetentionStore {
                   ORDER BY e.received_at, e.event_id
                   LIMIT ?) c
             ORDER BY c.received_at, c.event_id""";
+
     private static final String DELETE_ATTEMPTS = "DELETE FROM delivery_attempt WHERE event_id IN (%s)";
     private static final String DELETE_DELIVERED = "DELETE FROM outbox WHERE event_id IN (%s) AND state = 'delivered'";
     // checked again: a delivery added since the candidates were read (a backfill) keeps its event
@@ -137,7 +136,8 @@ public class RetentionStore {
         return run(connection -> {
             List<Long> ids = new ArrayList<>();
             Set<UUID> events = new LinkedHashSet<>();
-            try (PreparedStatement query = connection.prepareStatement(DEAD.formatted(sink == null ? "" : "AND sink = ?"))) {
+            try (PreparedStatement query =
+                    connection.prepareStatement(DEAD.formatted(sink == null ? "" : "AND sink = ?"))) {
                 int i = 1;
                 query.setObject(i++, before);
                 if (sink != null) {
@@ -170,7 +170,8 @@ public class RetentionStore {
                 }
                 deleted.put("delivery_attempt", delete.executeUpdate());
             }
-            try (PreparedStatement delete = PostgresBulk.plannedPerRun(connection,
+            try (PreparedStatement delete = PostgresBulk.plannedPerRun(
+                    connection,
                     "DELETE FROM outbox WHERE state = 'dead' AND id IN (" + placeholders(ids.size()) + ")")) {
                 for (int i = 0; i < ids.size(); i++) {
                     delete.setLong(i + 1, ids.get(i));
@@ -191,10 +192,11 @@ public class RetentionStore {
             Map<String, Long> rows = new LinkedHashMap<>();
             TABLES.forEach(table -> rows.put(table, 0L));
             String sql = database.isPostgres(connection)
-                    ? "SELECT c.relname, c.reltuples FROM pg_class c WHERE c.oid IN (" + String.join(", ",
-                            Collections.nCopies(TABLES.size(), "to_regclass(?)")) + ")"
+                    ? "SELECT c.relname, c.reltuples FROM pg_class c WHERE c.oid IN ("
+                            + String.join(", ", Collections.nCopies(TABLES.size(), "to_regclass(?)")) + ")"
                     : "SELECT table_name, row_count_estimate FROM information_schema.tables"
-                            + " WHERE table_schema = current_schema() AND table_name IN (" + placeholders(TABLES.size()) + ")";
+                            + " WHERE table_schema = current_schema() AND table_name IN (" + placeholders(TABLES.size())
+                            + ")";
             try (PreparedStatement query = connection.prepareStatement(sql)) {
                 for (int i = 0; i < TABLES.size(); i++) {
                     query.setString(i + 1, TABLES.get(i));
@@ -210,7 +212,8 @@ public class RetentionStore {
     }
 
     private static int deleteIn(Connection connection, String sql, List<UUID> ids) throws SQLException {
-        try (PreparedStatement delete = PostgresBulk.plannedPerRun(connection, sql.formatted(placeholders(ids.size())))) {
+        try (PreparedStatement delete =
+                PostgresBulk.plannedPerRun(connection, sql.formatted(placeholders(ids.size())))) {
             for (int i = 0; i < ids.size(); i++) {
                 delete.setObject(i + 1, ids.get(i));
             }

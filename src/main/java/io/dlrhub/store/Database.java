@@ -1,12 +1,10 @@
 package io.dlrhub.store;
 
-import java.util.stream.Collectors;
-
-import javax.sql.DataSource;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Settings;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -21,8 +19,7 @@ public final class Database {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-    private Database() {
-    }
+    private Database() {}
 
     /** The pool: every wait bounded, the embedded default durable and private. */
     public static HikariDataSource createDataSource(Settings settings) {
@@ -41,11 +38,15 @@ public final class Database {
         long commitTimeoutMs = settings.getLong("db.commit-timeout-ms", 10_000);
         long socketTimeoutMs = settings.getLong("db.socket-timeout-ms", 20_000);
         if (socketTimeoutMs > 0 && socketTimeoutMs <= commitTimeoutMs) {
-            throw new IllegalStateException("DB_SOCKET_TIMEOUT_MS (" + socketTimeoutMs + ") must be above DB_COMMIT_TIMEOUT_MS ("
-                    + commitTimeoutMs + "): a webhook is answered 503 before its connection is given up");
+            throw new IllegalStateException(
+                    "DB_SOCKET_TIMEOUT_MS (" + socketTimeoutMs + ") must be above DB_COMMIT_TIMEOUT_MS ("
+                            + commitTimeoutMs + "): a webhook is answered 503 before its connection is given up");
         }
-        new DatabaseTimeouts(settings.getLong("db.statement-timeout-ms", 15_000), settings.getLong("db.lock-timeout-ms", 2_000),
-                socketTimeoutMs).applyTo(config);
+        new DatabaseTimeouts(
+                        settings.getLong("db.statement-timeout-ms", 15_000),
+                        settings.getLong("db.lock-timeout-ms", 2_000),
+                        socketTimeoutMs)
+                .applyTo(config);
         return new HikariDataSource(config);
     }
 
@@ -65,14 +66,16 @@ public final class Database {
     }
 
     private static void migrate(FluentConfiguration flyway) {
-        MigrateResult result = flyway
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        MigrateResult result = flyway.locations("classpath:db/migration").load().migrate();
         // an operator upgrading wants to see what the start did to the schema
-        LOG.info("Database schema at version {}: {}", result.targetSchemaVersion != null ? result.targetSchemaVersion
-                : result.initialSchemaVersion, result.migrations.isEmpty() ? "no migration needed"
-                : result.migrations.size() + " migration(s) applied: " + result.migrations.stream()
-                        .map(m -> m.version + " " + m.description).collect(Collectors.joining(", ")));
+        LOG.info(
+                "Database schema at version {}: {}",
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                result.migrations.isEmpty()
+                        ? "no migration needed"
+                        : result.migrations.size() + " migration(s) applied: "
+                                + result.migrations.stream()
+                                        .map(m -> m.version + " " + m.description)
+                                        .collect(Collectors.joining(", ")));
     }
 }

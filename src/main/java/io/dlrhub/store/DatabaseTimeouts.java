@@ -1,8 +1,7 @@
 package io.dlrhub.store;
 
-import java.util.Locale;
-
 import com.zaxxer.hikari.HikariConfig;
+import java.util.Locale;
 
 /**
  * Every wait on the database ends. Without these, one silent network partition (the peer gone
@@ -19,8 +18,9 @@ record DatabaseTimeouts(long statementMs, long lockMs, long socketMs) {
 
     DatabaseTimeouts {
         if (socketMs > 0 && statementMs > 0 && socketMs <= statementMs) {
-            throw new IllegalStateException("DB_SOCKET_TIMEOUT_MS (" + socketMs + ") must be above DB_STATEMENT_TIMEOUT_MS ("
-                    + statementMs + "): the server ends a long statement itself, the socket timeout is for a silent network");
+            throw new IllegalStateException(
+                    "DB_SOCKET_TIMEOUT_MS (" + socketMs + ") must be above DB_STATEMENT_TIMEOUT_MS (" + statementMs
+                            + "): the server ends a long statement itself, the socket timeout is for a silent network");
         }
     }
 

@@ -19,8 +19,7 @@ final class EmbeddedDurability {
 
     private static final String H2 = "jdbc:h2:";
 
-    private EmbeddedDurability() {
-    }
+    private EmbeddedDurability() {}
 
     static String durable(String url) {
         String lower = url.toLowerCase(Locale.ROOT);

@@ -1,5 +1,6 @@
 package io.dlrhub.store;
 
+import io.dlrhub.store.EventSearch.Row;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
-
-import io.dlrhub.store.EventSearch.Row;
 
 /**
  * One event as an operator investigates it: the canonical JSON as stored, its message's timeline,
@@ -32,19 +30,24 @@ public class EventDetails {
         this.dataSource = dataSource;
     }
 
-    public record Attempt(int attempt, OffsetDateTime startedAt, int durationMs, String outcome, Integer httpStatus,
-                          String detail) {
-    }
+    public record Attempt(
+            int attempt, OffsetDateTime startedAt, int durationMs, String outcome, Integer httpStatus, String detail) {}
 
     /** One outbox row of the event; {@code note}: why it exists when it is about another delivery (an alert). */
-    public record Delivery(long id, String sink, String state, int attempts, OffsetDateTime nextAttemptAt,
-                           String lastError, String note, OffsetDateTime createdAt, OffsetDateTime updatedAt,
-                           List<Attempt> attemptHistory) {
-    }
+    public record Delivery(
+            long id,
+            String sink,
+            String state,
+            int attempts,
+            OffsetDateTime nextAttemptAt,
+            String lastError,
+            String note,
+            OffsetDateTime createdAt,
+            OffsetDateTime updatedAt,
+            List<Attempt> attemptHistory) {}
 
     /** {@code payload}: the canonical event JSON exactly as stored. */
-    public record Details(Row event, String payload, List<Row> timeline, List<Delivery> deliveries) {
-    }
+    public record Details(Row event, String payload, List<Row> timeline, List<Delivery> deliveries) {}
 
     public Optional<Details> find(UUID eventId) {
         try (Connection connection = dataSource.getConnection()) {
@@ -70,7 +73,8 @@ public class EventDetails {
             event = rows.get(0);
         }
         String payload;
-        try (PreparedStatement query = connection.prepareStatement("SELECT payload FROM delivery_event WHERE event_id = ?")) {
+        try (PreparedStatement query =
+                connection.prepareStatement("SELECT payload FROM delivery_event WHERE event_id = ?")) {
             query.setObject(1, eventId);
             try (ResultSet result = query.executeQuery()) {
                 payload = result.next() ? result.getString(1) : null;
@@ -87,7 +91,9 @@ public class EventDetails {
         }
         Collections.reverse(timeline);
         timeline = EventSearch.withSinks(connection, timeline);
-        Row withSinks = timeline.stream().filter(row -> row.eventId().equals(eventId)).findFirst()
+        Row withSinks = timeline.stream()
+                .filter(row -> row.eventId().equals(eventId))
+                .findFirst()
                 .orElseGet(() -> event);
         return Optional.of(new Details(withSinks, payload, timeline, deliveries(connection, eventId)));
     }
@@ -100,9 +106,14 @@ public class EventDetails {
             query.setObject(1, eventId);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    attempts.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>()).add(new Attempt(rows.getInt(2),
-                            EventSearch.utc(rows.getObject(3, OffsetDateTime.class)), rows.getInt(4), rows.getString(5),
-                            rows.getObject(6, Integer.class), rows.getString(7)));
+                    attempts.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>())
+                            .add(new Attempt(
+                                    rows.getInt(2),
+                                    EventSearch.utc(rows.getObject(3, OffsetDateTime.class)),
+                                    rows.getInt(4),
+                                    rows.getString(5),
+                                    rows.getObject(6, Integer.class),
+                                    rows.getString(7)));
                 }
             }
         }
@@ -114,10 +125,17 @@ public class EventDetails {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     long id = rows.getLong(1);
-                    deliveries.add(new Delivery(id, rows.getString(2), rows.getString(3), rows.getInt(4),
-                            EventSearch.utc(rows.getObject(5, OffsetDateTime.class)), rows.getString(6), rows.getString(7),
+                    deliveries.add(new Delivery(
+                            id,
+                            rows.getString(2),
+                            rows.getString(3),
+                            rows.getInt(4),
+                            EventSearch.utc(rows.getObject(5, OffsetDateTime.class)),
+                            rows.getString(6),
+                            rows.getString(7),
                             EventSearch.utc(rows.getObject(8, OffsetDateTime.class)),
-                            EventSearch.utc(rows.getObject(9, OffsetDateTime.class)), attempts.getOrDefault(id, List.of())));
+                            EventSearch.utc(rows.getObject(9, OffsetDateTime.class)),
+                            attempts.getOrDefault(id, List.of())));
                 }
             }
         }

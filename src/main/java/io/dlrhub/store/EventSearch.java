@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 /**
@@ -48,8 +47,16 @@ public class EventSearch {
      * exclusive, both on received_at. {@code sink} and {@code sinkState}: events with a delivery
      * to that sink, in that state (either alone: any state, any sink).
      */
-    public record Filter(String provider, String messageId, String messageIdPrefix, String status, String channel,
-                         String sink, String sinkState, OffsetDateTime from, OffsetDateTime to) {
+    public record Filter(
+            String provider,
+            String messageId,
+            String messageIdPrefix,
+            String status,
+            String channel,
+            String sink,
+            String sinkState,
+            OffsetDateTime from,
+            OffsetDateTime to) {
 
         public static final Filter ALL = new Filter(null, null, null, null, null, null, null, null, null);
 
@@ -76,20 +83,27 @@ public class EventSearch {
     }
 
     /** One event as the search lists it; {@code sinks}: each sink's delivery state. */
-    public record Row(UUID eventId, String provider, String channel, String messageId, String status,
-                      String providerStatus, String errorCode, OffsetDateTime occurredAt, OffsetDateTime receivedAt,
-                      Map<String, String> sinks) {
-    }
+    public record Row(
+            UUID eventId,
+            String provider,
+            String channel,
+            String messageId,
+            String status,
+            String providerStatus,
+            String errorCode,
+            OffsetDateTime occurredAt,
+            OffsetDateTime receivedAt,
+            Map<String, String> sinks) {}
 
     /** A page and the cursor of the next one (null on the last page). */
-    public record Page(List<Row> events, String next) {
-    }
+    public record Page(List<Row> events, String next) {}
 
     /** Where a page ends: the last row's received_at and event_id, opaque to the caller. */
     public record Cursor(Instant receivedAt, UUID eventId) {
 
         public String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString((receivedAt + "/" + eventId).getBytes(StandardCharsets.UTF_8));
         }
 
@@ -103,7 +117,8 @@ public class EventSearch {
             } catch (IllegalArgumentException | DateTimeParseException malformed) {
                 // answered below
             }
-            throw new IllegalArgumentException("after is not a cursor this API gave out (use the next of the previous page)");
+            throw new IllegalArgumentException(
+                    "after is not a cursor this API gave out (use the next of the previous page)");
         }
     }
 
@@ -133,7 +148,8 @@ public class EventSearch {
         add(conditions, parameters, "e.received_at >= ?", filter.from());
         add(conditions, parameters, "e.received_at < ?", filter.to());
         if ("dead".equals(filter.sinkState()) || "pending".equals(filter.sinkState())) {
-            String deliveries = "SELECT o.event_id FROM outbox o WHERE o.state = ?" + (filter.sink() == null ? "" : " AND o.sink = ?");
+            String deliveries = "SELECT o.event_id FROM outbox o WHERE o.state = ?"
+                    + (filter.sink() == null ? "" : " AND o.sink = ?");
             List<Object> values = postgres ? withParameters : parameters;
             values.add(filter.sinkState());
             if (filter.sink() != null) {
@@ -220,9 +236,16 @@ public class EventSearch {
         List<Row> rows = new ArrayList<>();
         try (ResultSet result = query.executeQuery()) {
             while (result.next()) {
-                rows.add(new Row(result.getObject(1, UUID.class), result.getString(2), result.getString(3),
-                        result.getString(4), result.getString(5), result.getString(6), result.getString(7),
-                        utc(result.getObject(8, OffsetDateTime.class)), utc(result.getObject(9, OffsetDateTime.class)),
+                rows.add(new Row(
+                        result.getObject(1, UUID.class),
+                        result.getString(2),
+                        result.getString(3),
+                        result.getString(4),
+                        result.getString(5),
+                        result.getString(6),
+                        result.getString(7),
+                        utc(result.getObject(8, OffsetDateTime.class)),
+                        utc(result.getObject(9, OffsetDateTime.class)),
                         Map.of()));
             }
         }
@@ -240,8 +263,8 @@ public class EventSearch {
         }
         Map<UUID, Map<String, String>> sinks = new HashMap<>();
         String placeholders = String.join(",", Collections.nCopies(rows.size(), "?"));
-        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection,
-                "SELECT event_id, sink, state FROM outbox WHERE event_id IN (" + placeholders + ")")) {
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(
+                connection, "SELECT event_id, sink, state FROM outbox WHERE event_id IN (" + placeholders + ")")) {
             for (int i = 0; i < rows.size(); i++) {
                 query.setObject(i + 1, rows.get(i).eventId());
             }
@@ -254,8 +277,16 @@ public class EventSearch {
         }
         List<Row> filled = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            filled.add(new Row(row.eventId(), row.provider(), row.channel(), row.messageId(), row.status(),
-                    row.providerStatus(), row.errorCode(), row.occurredAt(), row.receivedAt(),
+            filled.add(new Row(
+                    row.eventId(),
+                    row.provider(),
+                    row.channel(),
+                    row.messageId(),
+                    row.status(),
+                    row.providerStatus(),
+                    row.errorCode(),
+                    row.occurredAt(),
+                    row.receivedAt(),
                     Collections.unmodifiableMap(new LinkedHashMap<>(sinks.getOrDefault(row.eventId(), Map.of())))));
         }
         return filled;

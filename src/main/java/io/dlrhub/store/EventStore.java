@@ -1,5 +1,9 @@
 package io.dlrhub.store;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.dlrhub.event.CanonicalEvent;
+import io.dlrhub.event.EventJson;
+import io.dlrhub.event.InvalidEventException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,13 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
-
-import com.zaxxer.hikari.HikariDataSource;
-import io.dlrhub.event.CanonicalEvent;
-import io.dlrhub.event.EventJson;
-import io.dlrhub.event.InvalidEventException;
 
 /**
  * Commits canonical events, several in one transaction when they arrive together: the
@@ -63,6 +61,7 @@ public class EventStore {
     /** Rows are locked in one global order, so two concurrent batches never wait on each other in a circle. */
     private static final Comparator<CanonicalEvent> BY_DEDUP_KEY =
             Comparator.comparing(CanonicalEvent::provider).thenComparing(CanonicalEvent::dedupKey);
+
     private static final Comparator<CanonicalEvent> BY_MESSAGE =
             Comparator.comparing(CanonicalEvent::provider).thenComparing(CanonicalEvent::messageId);
 
@@ -89,8 +88,7 @@ public class EventStore {
                 throws SQLException;
     }
 
-    private record Written(List<StoreResult> results, Runnable afterCommit) {
-    }
+    private record Written(List<StoreResult> results, Runnable afterCommit) {}
 
     public StoreResult store(CanonicalEvent event) {
         return storeAll(List.of(event)).get(0);
@@ -149,7 +147,8 @@ public class EventStore {
         Map<CanonicalEvent, String> payloads = new IdentityHashMap<>();
         byKey.forEach(event -> payloads.put(event, EventJson.write(event)));
         boolean bulk = database.isPostgres(connection);
-        int[] inserted = bulk ? bulkInsertEvents(connection, byKey, payloads) : insertEvents(connection, byKey, payloads);
+        int[] inserted =
+                bulk ? bulkInsertEvents(connection, byKey, payloads) : insertEvents(connection, byKey, payloads);
         List<CanonicalEvent> fresh = new ArrayList<>();
         Map<CanonicalEvent, StoreResult> results = new IdentityHashMap<>();
         for (int i = 0; i < byKey.size(); i++) {
@@ -161,7 +160,7 @@ public class EventStore {
                 results.put(event, new StoreResult(findDuplicate(connection, event), true));
             }
         }
-        Runnable afterCommit = () -> { };
+        Runnable afterCommit = () -> {};
         if (!fresh.isEmpty()) {
             // stable sort: two statuses of one message keep the order in which they arrived
             List<CanonicalEvent> byMessage = new ArrayList<>(fresh);
@@ -176,8 +175,9 @@ public class EventStore {
         return new Written(events.stream().map(results::get).toList(), afterCommit);
     }
 
-    private static int[] insertEvents(Connection connection, List<CanonicalEvent> events,
-                                      Map<CanonicalEvent, String> payloads) throws SQLException {
+    private static int[] insertEvents(
+            Connection connection, List<CanonicalEvent> events, Map<CanonicalEvent, String> payloads)
+            throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
             for (CanonicalEvent event : events) {
                 insert.setObject(1, event.eventId());
@@ -198,8 +198,9 @@ public class EventStore {
     }
 
     /** The same as {@link #insertEvents} in one statement: 1 for each event inserted, 0 for a duplicate. */
-    private static int[] bulkInsertEvents(Connection connection, List<CanonicalEvent> events,
-                                          Map<CanonicalEvent, String> payloads) throws SQLException {
+    private static int[] bulkInsertEvents(
+            Connection connection, List<CanonicalEvent> events, Map<CanonicalEvent, String> payloads)
+            throws SQLException {
         Set<UUID> insertedIds = new HashSet<>();
         try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT_EVENTS)) {
             int i = 1;
@@ -207,7 +208,8 @@ public class EventStore {
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::provider));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::channel));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::messageId));
-            insert.setArray(i++, PostgresBulk.column(connection, events, e -> e.status().name()));
+            insert.setArray(
+                    i++, PostgresBulk.column(connection, events, e -> e.status().name()));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::providerStatus));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::errorCode));
             insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::occurredAt));
@@ -236,7 +238,9 @@ public class EventStore {
         List<CanonicalEvent> winners = new ArrayList<>();
         for (CanonicalEvent event : byMessage) {
             CanonicalEvent last = winners.isEmpty() ? null : winners.get(winners.size() - 1);
-            if (last != null && last.provider().equals(event.provider()) && last.messageId().equals(event.messageId())) {
+            if (last != null
+                    && last.provider().equals(event.provider())
+                    && last.messageId().equals(event.messageId())) {
                 if (event.status().rank() > last.status().rank()) {
                     winners.set(winners.size() - 1, event);
                 }
@@ -249,8 +253,12 @@ public class EventStore {
             upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::provider));
             upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::messageId));
             upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::channel));
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, e -> e.status().name()));
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, e -> e.status().rank()));
+            upsert.setArray(
+                    i++,
+                    PostgresBulk.column(connection, winners, e -> e.status().name()));
+            upsert.setArray(
+                    i++,
+                    PostgresBulk.column(connection, winners, e -> e.status().rank()));
             upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::eventId));
             upsert.setArray(i, PostgresBulk.column(connection, winners, CanonicalEvent::receivedAt));
             upsert.executeUpdate();
@@ -322,7 +330,8 @@ public class EventStore {
     }
 
     private static boolean isConnectionFailure(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("08")
+        return e.getSQLState() != null
+                && e.getSQLState().startsWith("08")
                 && !(e instanceof java.sql.SQLTransientConnectionException);
     }
 

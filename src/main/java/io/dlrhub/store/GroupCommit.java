@@ -1,5 +1,6 @@
 package io.dlrhub.store;
 
+import io.dlrhub.event.CanonicalEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-
-import io.dlrhub.event.CanonicalEvent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +35,11 @@ public class GroupCommit extends ServiceSupport {
     private final List<Thread> threads = new ArrayList<>();
     /** System.nanoTime() when each writer began its current transaction; 0 while it waits for events. */
     private final AtomicLongArray busySince;
+
     private volatile boolean accepting;
     private final AtomicLong lockedRows = new AtomicLong();
     private volatile long lastLockedRowNanos;
-    private volatile Runnable lockListener = () -> { };
+    private volatile Runnable lockListener = () -> {};
 
     /**
      * @param writers  transactions committing at the same time
@@ -58,8 +58,7 @@ public class GroupCommit extends ServiceSupport {
         this.busySince = new AtomicLongArray(writers);
     }
 
-    private record Pending(CanonicalEvent event, CompletableFuture<StoreResult> result) {
-    }
+    private record Pending(CanonicalEvent event, CompletableFuture<StoreResult> result) {}
 
     /** Blocks until the event is committed (or refused); never returns for an uncommitted event. */
     public StoreResult store(CanonicalEvent event) {
@@ -88,15 +87,16 @@ public class GroupCommit extends ServiceSupport {
         CompletableFuture<StoreResult> result = new CompletableFuture<>();
         Pending pending = new Pending(event, result);
         if (!queue.offer(pending)) {
-            return CompletableFuture.failedFuture(new StoreUnavailableException(
-                    maxQueued + " events are already waiting for the database", null));
+            return CompletableFuture.failedFuture(
+                    new StoreUnavailableException(maxQueued + " events are already waiting for the database", null));
         }
         // not written when the time is up: it leaves the queue (an answered request holds no memory);
         // already being written: it may still commit, and the provider's retry is then answered "duplicate"
         return result.orTimeout(maxWait.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure -> {
             if (failure instanceof TimeoutException) {
                 queue.remove(pending);
-                return CompletableFuture.failedFuture(new StoreUnavailableException("the database did not commit in time", failure));
+                return CompletableFuture.failedFuture(
+                        new StoreUnavailableException("the database did not commit in time", failure));
             }
             return CompletableFuture.failedFuture(failure);
         });
@@ -174,7 +174,8 @@ public class GroupCommit extends ServiceSupport {
                 // whatever went wrong, this writer must live on (it is the only way into the database),
                 // and every caller of the batch gets an answer
                 LOG.error("Storing a batch of {} events failed unexpectedly", batch.size(), unexpected);
-                StoreUnavailableException failure = new StoreUnavailableException("storing failed unexpectedly", unexpected);
+                StoreUnavailableException failure =
+                        new StoreUnavailableException("storing failed unexpectedly", unexpected);
                 batch.forEach(pending -> pending.result().completeExceptionally(failure));
             } finally {
                 busySince.set(writer, 0);
@@ -218,12 +219,14 @@ public class GroupCommit extends ServiceSupport {
             return;
         }
         try {
-            List<StoreResult> results = store.storeAll(batch.stream().map(Pending::event).toList());
+            List<StoreResult> results =
+                    store.storeAll(batch.stream().map(Pending::event).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }
         } catch (RuntimeException batchFailed) {
-            boolean databaseAway = batchFailed instanceof StoreUnavailableException && !(batchFailed instanceof EventLockedException);
+            boolean databaseAway =
+                    batchFailed instanceof StoreUnavailableException && !(batchFailed instanceof EventLockedException);
             if (batch.size() == 1 || databaseAway) {
                 // the database is away: every event of the batch gets the same answer now, not one by one
                 batch.forEach(pending -> refuse(pending, batchFailed));

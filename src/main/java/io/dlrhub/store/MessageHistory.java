@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 /** What happened to one message: its current status and every event, each with its sink deliveries. */
@@ -23,16 +22,26 @@ public class MessageHistory {
         this.dataSource = dataSource;
     }
 
-    public record Delivery(String sink, String state, int attempts, String lastError, OffsetDateTime updatedAt) {
-    }
+    public record Delivery(String sink, String state, int attempts, String lastError, OffsetDateTime updatedAt) {}
 
-    public record Event(UUID eventId, String channel, String status, String providerStatus, String errorCode,
-                        OffsetDateTime occurredAt, OffsetDateTime receivedAt, List<Delivery> deliveries) {
-    }
+    public record Event(
+            UUID eventId,
+            String channel,
+            String status,
+            String providerStatus,
+            String errorCode,
+            OffsetDateTime occurredAt,
+            OffsetDateTime receivedAt,
+            List<Delivery> deliveries) {}
 
-    public record Message(String provider, String messageId, String channel, String status, UUID eventId,
-                          OffsetDateTime updatedAt, List<Event> events) {
-    }
+    public record Message(
+            String provider,
+            String messageId,
+            String channel,
+            String status,
+            UUID eventId,
+            OffsetDateTime updatedAt,
+            List<Event> events) {}
 
     public Optional<Message> find(String provider, String messageId) {
         try (Connection connection = dataSource.getConnection()) {
@@ -46,7 +55,8 @@ public class MessageHistory {
         }
     }
 
-    private static Optional<Message> read(Connection connection, String provider, String messageId) throws SQLException {
+    private static Optional<Message> read(Connection connection, String provider, String messageId)
+            throws SQLException {
         String channel;
         String status;
         UUID current;
@@ -74,8 +84,13 @@ public class MessageHistory {
             query.setString(2, messageId);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    deliveries.computeIfAbsent(rows.getObject(1, UUID.class), id -> new ArrayList<>())
-                            .add(new Delivery(rows.getString(2), rows.getString(3), rows.getInt(4), rows.getString(5),
+                    deliveries
+                            .computeIfAbsent(rows.getObject(1, UUID.class), id -> new ArrayList<>())
+                            .add(new Delivery(
+                                    rows.getString(2),
+                                    rows.getString(3),
+                                    rows.getInt(4),
+                                    rows.getString(5),
                                     rows.getObject(6, OffsetDateTime.class)));
                 }
             }
@@ -89,9 +104,15 @@ public class MessageHistory {
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     UUID eventId = rows.getObject(1, UUID.class);
-                    events.add(new Event(eventId, rows.getString(2), rows.getString(3), rows.getString(4),
-                            rows.getString(5), rows.getObject(6, OffsetDateTime.class),
-                            rows.getObject(7, OffsetDateTime.class), deliveries.getOrDefault(eventId, List.of())));
+                    events.add(new Event(
+                            eventId,
+                            rows.getString(2),
+                            rows.getString(3),
+                            rows.getString(4),
+                            rows.getString(5),
+                            rows.getObject(6, OffsetDateTime.class),
+                            rows.getObject(7, OffsetDateTime.class),
+                            deliveries.getOrDefault(eventId, List.of())));
                 }
             }
         }

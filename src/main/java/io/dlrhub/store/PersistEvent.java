@@ -1,10 +1,9 @@
 package io.dlrhub.store;
 
-import java.util.concurrent.CompletionException;
-
 import io.dlrhub.event.CanonicalEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.util.concurrent.CompletionException;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -49,8 +48,10 @@ final class PersistEvent extends AsyncProcessorSupport {
             if (failure == null) {
                 StoreRoutes.results(exchange).add(result);
             } else {
-                exchange.setException(failure instanceof CompletionException wrapped && wrapped.getCause() != null
-                        ? wrapped.getCause() : failure);
+                exchange.setException(
+                        failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                                ? wrapped.getCause()
+                                : failure);
             }
             caller.runOnContext(ignored -> callback.done(false));
         });

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
-
 import org.postgresql.PGStatement;
 
 /**
@@ -18,8 +17,7 @@ import org.postgresql.PGStatement;
  */
 public final class PostgresBulk {
 
-    private PostgresBulk() {
-    }
+    private PostgresBulk() {}
 
     /** Whether a store's database is PostgreSQL: asked of its first connection, then remembered. */
     public static final class Detector {
@@ -29,7 +27,11 @@ public final class PostgresBulk {
         public boolean isPostgres(Connection connection) throws SQLException {
             Boolean known = postgres;
             if (known == null) {
-                known = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+                known = connection
+                        .getMetaData()
+                        .getDatabaseProductName()
+                        .toLowerCase(Locale.ROOT)
+                        .contains("postgres");
                 postgres = known;
             }
             return known;

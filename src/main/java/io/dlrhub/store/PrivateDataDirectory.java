@@ -22,8 +22,7 @@ final class PrivateDataDirectory {
     private static final Set<PosixFilePermission> OWNER_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
 
-    private PrivateDataDirectory() {
-    }
+    private PrivateDataDirectory() {}
 
     /** The database path (without H2's file suffix) of an embedded file URL, or null for any other URL. */
     static Path databasePath(String jdbcUrl) {
@@ -39,7 +38,9 @@ final class PrivateDataDirectory {
                 location = location.substring(prefix.length());
             }
         }
-        if (location.isEmpty() || location.toLowerCase(Locale.ROOT).startsWith("mem:") || location.contains("://")
+        if (location.isEmpty()
+                || location.toLowerCase(Locale.ROOT).startsWith("mem:")
+                || location.contains("://")
                 || location.indexOf(':') > 1) {
             return null; // in memory, a server, or a file system this rule does not know
         }

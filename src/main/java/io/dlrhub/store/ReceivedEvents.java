@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
-
 import javax.sql.DataSource;
 
 /**
@@ -22,7 +21,8 @@ public class ReceivedEvents {
     private static final String PER_MINUTE = """
             SELECT DATE_TRUNC('minute', received_at), COUNT(*) FROM delivery_event
             WHERE received_at >= ? AND received_at < ? GROUP BY DATE_TRUNC('minute', received_at)""";
-    private static final String COUNT = "SELECT COUNT(*) FROM delivery_event WHERE received_at >= ? AND received_at < ?";
+    private static final String COUNT =
+            "SELECT COUNT(*) FROM delivery_event WHERE received_at >= ? AND received_at < ?";
 
     private final DataSource dataSource;
 

@@ -3,5 +3,4 @@ package io.dlrhub.store;
 import java.util.UUID;
 
 /** What storing one event did: a new row, or a repeat of the event already stored under that id. */
-public record StoreResult(UUID eventId, boolean duplicate) {
-}
+public record StoreResult(UUID eventId, boolean duplicate) {}

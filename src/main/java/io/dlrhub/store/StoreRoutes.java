@@ -2,7 +2,6 @@ package io.dlrhub.store;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -25,9 +24,7 @@ public class StoreRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("direct:persist-event")
-                .routeId("persist-event")
-                .process(new PersistEvent(groupCommit));
+        from("direct:persist-event").routeId("persist-event").process(new PersistEvent(groupCommit));
     }
 
     /** The results of this request so far; webhook-ingress creates the list before calling the adapter. */

@@ -2,7 +2,6 @@ package io.dlrhub.store;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -59,13 +58,16 @@ public class WriterHealthCheck extends AbstractHealthCheck {
         long waitedMs = groupCommit.longestTransaction().toMillis();
         Duration sinceLocked = groupCommit.sinceLastLockedRow();
         if (waitedMs > groupCommit.commitTimeout().toMillis()) {
-            builder.down().message("one database transaction has been running for " + waitedMs
-                    + " ms (commit timeout " + groupCommit.commitTimeout().toMillis() + " ms): webhooks get 503");
+            builder.down()
+                    .message("one database transaction has been running for " + waitedMs + " ms (commit timeout "
+                            + groupCommit.commitTimeout().toMillis() + " ms): webhooks get 503");
         } else if (sinceLocked != null && sinceLocked.compareTo(RECENT) < 0) {
             // still ready (only the webhooks needing the locked row wait), but said where an operator looks
-            builder.up().message(groupCommit.lockedRows() + " webhook(s) since start got 503 because another database"
-                    + " session held a row they needed, the last " + sinceLocked.toSeconds() + " s ago: look for a"
-                    + " long-open transaction (pg_stat_activity, pg_locks)");
+            builder.up()
+                    .message(groupCommit.lockedRows() + " webhook(s) since start got 503 because another database"
+                            + " session held a row they needed, the last " + sinceLocked.toSeconds()
+                            + " s ago: look for a"
+                            + " long-open transaction (pg_stat_activity, pg_locks)");
         } else {
             builder.up();
         }

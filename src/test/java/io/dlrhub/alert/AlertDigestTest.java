@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -66,7 +65,10 @@ class AlertDigestTest {
     void theSubjectOfOneFailureSaysOneDeliveryAndNamesItsProvider() throws Exception {
         Exchange exchange = compose(event("twilio", "m1"));
 
-        assertThat(subject(exchange)).contains("1 failed delivery").doesNotContain("deliveries").contains("(twilio)");
+        assertThat(subject(exchange))
+                .contains("1 failed delivery")
+                .doesNotContain("deliveries")
+                .contains("(twilio)");
     }
 
     @Test
@@ -78,7 +80,8 @@ class AlertDigestTest {
 
     @Test
     void deadSinkDeliveriesAreCountedAndListedSeparately() throws Exception {
-        Exchange exchange = compose(event("twilio", "m1"),
+        Exchange exchange = compose(
+                event("twilio", "m1"),
                 dead("smsby", "m2", "crm: HTTP 404 Not Found"),
                 dead("smsby", "m3", "crm: HTTP 400 Bad Request"));
 
@@ -100,7 +103,9 @@ class AlertDigestTest {
         Exchange exchange = compose(dead("smsby", "m2", "alert: gave up"));
 
         assertThat(subject(exchange)).contains("1 dead sink delivery").doesNotContain("failed deliver");
-        assertThat(body(exchange)).doesNotContain("Messages whose delivery failed").contains("alert: gave up");
+        assertThat(body(exchange))
+                .doesNotContain("Messages whose delivery failed")
+                .contains("alert: gave up");
     }
 
     @Test
@@ -110,12 +115,19 @@ class AlertDigestTest {
         withoutCode.put("occurred_at", null);
         Exchange exchange = compose(event("twilio", "m1"), withoutCode);
 
-        List<String> lines = body(exchange).lines().filter(l -> l.startsWith("provider=")).toList();
+        List<String> lines =
+                body(exchange).lines().filter(l -> l.startsWith("provider=")).toList();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).contains("provider=twilio", "channel=sms", "message_id=m1",
-                "provider_status=UNDELIV", "error_code=E42", "time=2024-05-01T10:00:00Z");
-        assertThat(lines.get(1)).contains("provider=vonage", "message_id=m2", "error_code=-",
-                "time=2024-05-01T10:00:05Z");
+        assertThat(lines.get(0))
+                .contains(
+                        "provider=twilio",
+                        "channel=sms",
+                        "message_id=m1",
+                        "provider_status=UNDELIV",
+                        "error_code=E42",
+                        "time=2024-05-01T10:00:00Z");
+        assertThat(lines.get(1))
+                .contains("provider=vonage", "message_id=m2", "error_code=-", "time=2024-05-01T10:00:05Z");
     }
 
     @Test
@@ -129,7 +141,8 @@ class AlertDigestTest {
     @Test
     void injectedLineBreaksCannotAddHeadersOrLines() throws Exception {
         String injection = "x\r\nBcc: evil@example.org";
-        Exchange exchange = compose(event("twilio\r\nBcc: evil@example.org", injection),
+        Exchange exchange = compose(
+                event("twilio\r\nBcc: evil@example.org", injection),
                 dead("smsby", "m2", "gave up" + "\r\nBcc: evil@example.org"));
 
         assertThat(subject(exchange)).doesNotContain("\r").doesNotContain("\n");

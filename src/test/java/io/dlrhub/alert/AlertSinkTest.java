@@ -5,21 +5,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.dlrhub.support.RunningHub.FORM;
-import static org.assertj.core.api.Assertions.assertThat;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-
-import java.io.ByteArrayOutputStream;
-import java.net.URLEncoder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.icegreen.greenmail.util.GreenMail;
@@ -31,6 +20,16 @@ import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import jakarta.mail.Header;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +40,7 @@ class AlertSinkTest {
 
     @TempDir
     Path temp;
+
     int smtpPort;
     GreenMail smtp;
     TestDatabase database;
@@ -76,8 +76,12 @@ class AlertSinkTest {
     }
 
     void webhook(String messageId, String status) {
-        assertThat(hub.post("/webhooks/smsby?token=tok", FORM,
-                "channel=SMS&message_id=" + messageId + "&status=" + status).status()).isEqualTo(200);
+        assertThat(hub.post(
+                                "/webhooks/smsby?token=tok",
+                                FORM,
+                                "channel=SMS&message_id=" + messageId + "&status=" + status)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -90,7 +94,8 @@ class AlertSinkTest {
         }
 
         assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> smtp.getReceivedMessages().length == 1);
         MimeMessage mail = smtp.getReceivedMessages()[0];
         assertThat(mail.getSubject()).contains("5 failed deliveries").contains("smsby");
@@ -100,9 +105,13 @@ class AlertSinkTest {
         for (int i = 1; i <= 5; i++) {
             assertThat(body).contains("message_id=fail-" + i + " ");
         }
-        assertThat(body).contains("provider_status=NOT_DELIVERED").contains("provider_status=EXPIRED")
-                .contains("channel=SMS").doesNotContain("ok-1");
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'alert'")).isEqualTo(5);
+        assertThat(body)
+                .contains("provider_status=NOT_DELIVERED")
+                .contains("provider_status=EXPIRED")
+                .contains("channel=SMS")
+                .doesNotContain("ok-1");
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'alert'"))
+                .isEqualTo(5);
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'"))
                 .isEqualTo(5);
     }
@@ -112,16 +121,23 @@ class AlertSinkTest {
         startHub(Map.of("alert.digest-seconds", "1"));
         webhook("wait-1", "FAILED");
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> Sql.count(database,
-                "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'pending' AND attempts >= 2") == 1);
-        assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=wait-2&status=SENT").status())
-                .as("ingest is not blocked by the mail server").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> Sql.count(
+                                database,
+                                "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'pending' AND attempts >= 2")
+                        == 1);
+        assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=wait-2&status=SENT")
+                        .status())
+                .as("ingest is not blocked by the mail server")
+                .isEqualTo(200);
 
         smtp.start();
         assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
         assertThat(GreenMailUtil.getBody(smtp.getReceivedMessages()[0])).contains("message_id=wait-1 ");
-        await().atMost(Duration.ofSeconds(5)).until(() -> Sql.count(database,
-                "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'") == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'")
+                                == 1);
     }
 
     @Test
@@ -137,7 +153,8 @@ class AlertSinkTest {
             assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
             MimeMessage mail = smtp.getReceivedMessages()[0];
             assertThat(mail.getSubject()).contains("1 dead sink delivery");
-            assertThat(GreenMailUtil.getBody(mail)).contains("message_id=crm-dead-1 ")
+            assertThat(GreenMailUtil.getBody(mail))
+                    .contains("message_id=crm-dead-1 ")
                     .contains("delivery to crm is dead after 1 attempt(s): HTTP 422");
         } finally {
             crm.stop();
@@ -150,10 +167,16 @@ class AlertSinkTest {
             startHub(Map.of("alert.email-to", "", "alert.digest-seconds", "1"));
             webhook("log-1", "REJECTED");
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'") == 1);
-            assertThat(log.linesContaining("dlrhub.alerts")).singleElement().satisfies(line ->
-                    assertThat(line).contains("1 failed delivery (smsby)").contains("message_id=log-1 ")
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Sql.count(
+                                    database,
+                                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'")
+                            == 1);
+            assertThat(log.linesContaining("dlrhub.alerts"))
+                    .singleElement()
+                    .satisfies(line -> assertThat(line)
+                            .contains("1 failed delivery (smsby)")
+                            .contains("message_id=log-1 ")
                             .contains("provider_status=REJECTED"));
             assertThat(smtp.getReceivedMessages()).isEmpty();
         }
@@ -167,7 +190,10 @@ class AlertSinkTest {
     @Test
     void cyrillicProviderWordsArriveReadableInAUtf8MailWithoutInternalHeaders() throws Exception {
         smtp.start();
-        startHub(Map.of("mappings.dir", mappingsWith("Не\\ доставлено = FAILED", "Не\\ дастаўлена = FAILED").toString()));
+        startHub(Map.of(
+                "mappings.dir",
+                mappingsWith("Не\\ доставлено = FAILED", "Не\\ дастаўлена = FAILED")
+                        .toString()));
         webhook("ru-1", URLEncoder.encode("Не доставлено", UTF_8));
         webhook("be-1", URLEncoder.encode("Не дастаўлена", UTF_8));
 
@@ -176,18 +202,33 @@ class AlertSinkTest {
         assertThat(mail.getContentType()).startsWith("text/plain").contains("charset=UTF-8");
         assertThat(mail.getHeader("MIME-Version", null)).isEqualTo("1.0");
         assertThat(mail.getEncoding()).as("Content-Transfer-Encoding").isIn("quoted-printable", "base64");
-        assertThat(raw(mail)).as("the message as sent is 7-bit, so any relay passes it unchanged").matches("\\p{ASCII}*");
+        assertThat(raw(mail))
+                .as("the message as sent is 7-bit, so any relay passes it unchanged")
+                .matches("\\p{ASCII}*");
         assertThat((String) mail.getContent())
                 .contains("message_id=ru-1 ", "message_id=be-1 ")
                 .contains("provider_status=Не доставлено ")
                 .contains("provider_status=Не дастаўлена ");
         assertThat(mail.getSubject()).isEqualTo("[dlr-hub] 2 failed deliveries (smsby)");
 
-        List<String> headers = Collections.list(mail.getAllHeaders()).stream().map(Header::getName).toList();
-        assertThat(headers).doesNotContain("DlrDigestCount")
-                .noneMatch(name -> name.regionMatches(true, 0, "Camel", 0, 5) || name.regionMatches(true, 0, "Dlr", 0, 3))
-                .isSubsetOf("Return-Path", "Received", "Date", "From", "To", "Message-ID", "Subject", "MIME-Version",
-                        "Content-Type", "Content-Transfer-Encoding");
+        List<String> headers = Collections.list(mail.getAllHeaders()).stream()
+                .map(Header::getName)
+                .toList();
+        assertThat(headers)
+                .doesNotContain("DlrDigestCount")
+                .noneMatch(
+                        name -> name.regionMatches(true, 0, "Camel", 0, 5) || name.regionMatches(true, 0, "Dlr", 0, 3))
+                .isSubsetOf(
+                        "Return-Path",
+                        "Received",
+                        "Date",
+                        "From",
+                        "To",
+                        "Message-ID",
+                        "Subject",
+                        "MIME-Version",
+                        "Content-Type",
+                        "Content-Transfer-Encoding");
     }
 
     /** The subject is built from provider names; one that is not ASCII is MIME-encoded (RFC 2047), not mangled. */
@@ -195,8 +236,8 @@ class AlertSinkTest {
     void aNonAsciiSubjectIsEncodedForTheMailHeader() throws Exception {
         smtp.start();
         startHub(Map.of());
-        Map<String, Object> failure = new LinkedHashMap<>(Map.of("provider", "смс-шлюз", "channel", "SMS",
-                "message_id", "m1", "provider_status", "Не дастаўлена"));
+        Map<String, Object> failure = new LinkedHashMap<>(Map.of(
+                "provider", "смс-шлюз", "channel", "SMS", "message_id", "m1", "provider_status", "Не дастаўлена"));
         failure.put("note", null);
         hub.context().createProducerTemplate().sendBody("direct:sink-alert", List.of(failure));
 

@@ -2,17 +2,16 @@ package io.dlrhub.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import com.zaxxer.hikari.HikariDataSource;
 import io.dlrhub.Application;
 import io.dlrhub.store.GroupCommit;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
 import org.apache.camel.main.BaseMainSupport;
@@ -43,8 +42,11 @@ class CompositionRootTest {
                     public void notify(CamelEvent event) {
                         if (tablesWhenTheFirstRouteStarts.isEmpty()) {
                             // read on a connection of its own, not through the pool under test
-                            Sql.rows(database, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
-                                    .forEach(row -> tablesWhenTheFirstRouteStarts.add(String.valueOf(row.get("table_name"))));
+                            Sql.rows(
+                                            database,
+                                            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+                                    .forEach(row ->
+                                            tablesWhenTheFirstRouteStarts.add(String.valueOf(row.get("table_name"))));
                             tablesWhenTheFirstRouteStarts.add("(first route starting)");
                         }
                     }
@@ -61,16 +63,22 @@ class CompositionRootTest {
         HikariDataSource pool;
         GroupCommit groupCommit;
         try {
-            assertThat(tablesWhenTheFirstRouteStarts).contains("flyway_schema_history", "delivery_event", "outbox", "delivery_attempt");
+            assertThat(tablesWhenTheFirstRouteStarts)
+                    .contains("flyway_schema_history", "delivery_event", "outbox", "delivery_attempt");
 
             List<Service> services = context.getCamelContextExtension().getServices();
             int closePool = indexOf(services, CoreConfiguration.ClosePool.class);
             int writer = indexOf(services, GroupCommit.class);
             int stopDispatcher = indexOf(services, CoreConfiguration.StopDispatcher.class);
-            assertThat(closePool).as("pool closer added (so stopped) before the group commit").isLessThan(writer);
-            assertThat(writer).as("group commit added (so stopped) before the dispatcher").isLessThan(stopDispatcher);
+            assertThat(closePool)
+                    .as("pool closer added (so stopped) before the group commit")
+                    .isLessThan(writer);
+            assertThat(writer)
+                    .as("group commit added (so stopped) before the dispatcher")
+                    .isLessThan(stopDispatcher);
 
-            pool = (HikariDataSource) context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+            pool = (HikariDataSource)
+                    context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
             groupCommit = context.getRegistry().findSingleByType(GroupCommit.class);
             assertThat(groupCommit).isSameAs(services.get(writer));
         } finally {
@@ -95,7 +103,9 @@ class CompositionRootTest {
         settings.put("http.host", "127.0.0.1");
         settings.put("management.host", "127.0.0.1");
         settings.put("management.port", String.valueOf(RunningHub.freePort()));
-        settings.put("generated-tokens.file", Files.createTempFile("dlr-hub-generated-tokens-", ".properties").toString());
+        settings.put(
+                "generated-tokens.file",
+                Files.createTempFile("dlr-hub-generated-tokens-", ".properties").toString());
         settings.put("smsby.tokens", "tok");
         return settings;
     }

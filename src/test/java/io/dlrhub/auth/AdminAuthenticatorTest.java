@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -46,8 +45,14 @@ class AdminAuthenticatorTest {
         if (authorization != null) {
             exchange.getMessage().setHeader(headerName, authorization);
         }
-        exchange.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET", "/api/outbox",
-                authorization == null ? Map.of() : Map.of(headerName, List.of(authorization)), null, "127.0.0.1"));
+        exchange.setProperty(
+                WebhookRequest.PROPERTY,
+                new WebhookRequest(
+                        "GET",
+                        "/api/outbox",
+                        authorization == null ? Map.of() : Map.of(headerName, List.of(authorization)),
+                        null,
+                        "127.0.0.1"));
         return exchange;
     }
 
@@ -60,7 +65,8 @@ class AdminAuthenticatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"Bearer ", "bearer ", "BEARER "})
     void acceptsTheBearerTokenWhateverTheCaseOfTheScheme(String prefix) {
-        assertThatCode(() -> authenticator.authenticate(exchange(prefix + TOKEN))).doesNotThrowAnyException();
+        assertThatCode(() -> authenticator.authenticate(exchange(prefix + TOKEN)))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -108,11 +114,18 @@ class AdminAuthenticatorTest {
         // ?Authorization=Bearer%20<token> arrives as the same Camel header as the real one
         Exchange fromQuery = new DefaultExchange(context);
         fromQuery.getMessage().setHeader("Authorization", "Bearer " + TOKEN);
-        fromQuery.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET",
-                "/api/outbox?Authorization=Bearer%20" + TOKEN, Map.of(), null, "127.0.0.1"));
+        fromQuery.setProperty(
+                WebhookRequest.PROPERTY,
+                new WebhookRequest("GET", "/api/outbox?Authorization=Bearer%20" + TOKEN, Map.of(), null, "127.0.0.1"));
         Exchange twice = new DefaultExchange(context);
-        twice.setProperty(WebhookRequest.PROPERTY, new WebhookRequest("GET", "/api/outbox",
-                Map.of("Authorization", List.of("Bearer " + TOKEN, "Bearer other")), null, "127.0.0.1"));
+        twice.setProperty(
+                WebhookRequest.PROPERTY,
+                new WebhookRequest(
+                        "GET",
+                        "/api/outbox",
+                        Map.of("Authorization", List.of("Bearer " + TOKEN, "Bearer other")),
+                        null,
+                        "127.0.0.1"));
 
         assertRefused(authenticator, fromQuery);
         assertRefused(authenticator, twice);
@@ -146,8 +159,8 @@ class AdminAuthenticatorTest {
 
     // ---- console sessions ----------------------------------------------------------------------
 
-    private final ConsoleSessions sessions = new ConsoleSessions(java.time.Clock.systemUTC(),
-            java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(12), 100);
+    private final ConsoleSessions sessions = new ConsoleSessions(
+            java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(12), 100);
     private final AdminAuthenticator console = new AdminAuthenticator(TOKEN, sessions);
 
     /** A request of a browser: method, path and its raw headers (name, value, name, value...). */
@@ -190,7 +203,9 @@ class AdminAuthenticatorTest {
         assertThat(console.signIn(TOKEN + " ")).isEmpty();
         assertThat(console.signIn(null)).isEmpty();
         assertThat(new AdminAuthenticator(null, sessions).signIn("")).isEmpty();
-        assertThat(new AdminAuthenticator(TOKEN).signIn(TOKEN)).as("no console sessions").isEmpty();
+        assertThat(new AdminAuthenticator(TOKEN).signIn(TOKEN))
+                .as("no console sessions")
+                .isEmpty();
         assertThat(console.signIn(TOKEN)).isPresent();
     }
 
@@ -200,30 +215,59 @@ class AdminAuthenticatorTest {
         ConsoleSessions.Session other = console.signIn(TOKEN).orElseThrow();
 
         for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
-            assertThatThrownBy(() -> console.authenticate(browser(method, "/api/outbox/1/replay", "Cookie", cookie(session))))
+            assertThatThrownBy(() ->
+                            console.authenticate(browser(method, "/api/outbox/1/replay", "Cookie", cookie(session))))
                     .isInstanceOf(ForbiddenException.class);
-            assertThatThrownBy(() -> console.authenticate(browser(method, "/api/outbox/1/replay", "Cookie", cookie(session),
-                    AdminAuthenticator.CSRF_HEADER, other.csrfToken()))).as("another session's token").isInstanceOf(ForbiddenException.class);
+            assertThatThrownBy(() -> console.authenticate(browser(
+                            method,
+                            "/api/outbox/1/replay",
+                            "Cookie",
+                            cookie(session),
+                            AdminAuthenticator.CSRF_HEADER,
+                            other.csrfToken())))
+                    .as("another session's token")
+                    .isInstanceOf(ForbiddenException.class);
         }
         // the token in the query string is not the header
-        assertThatThrownBy(() -> console.authenticate(browser("POST", "/api/outbox/1/replay?X-CSRF-Token=" + session.csrfToken(),
-                "Cookie", cookie(session)))).isInstanceOf(ForbiddenException.class);
-        assertThatCode(() -> console.authenticate(browser("POST", "/api/outbox/1/replay", "Cookie", cookie(session),
-                AdminAuthenticator.CSRF_HEADER, session.csrfToken(), "Origin", "http://127.0.0.1:9876", "Host", "127.0.0.1:9876",
-                "Sec-Fetch-Site", "same-origin"))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> console.authenticate(browser(
+                        "POST", "/api/outbox/1/replay?X-CSRF-Token=" + session.csrfToken(), "Cookie", cookie(session))))
+                .isInstanceOf(ForbiddenException.class);
+        assertThatCode(() -> console.authenticate(browser(
+                        "POST",
+                        "/api/outbox/1/replay",
+                        "Cookie",
+                        cookie(session),
+                        AdminAuthenticator.CSRF_HEADER,
+                        session.csrfToken(),
+                        "Origin",
+                        "http://127.0.0.1:9876",
+                        "Host",
+                        "127.0.0.1:9876",
+                        "Sec-Fetch-Site",
+                        "same-origin")))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aStateChangingRequestFromAnotherSiteIsRefusedEvenWithTheCsrfToken() {
         ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
-        String[] own = {"Cookie", cookie(session), AdminAuthenticator.CSRF_HEADER, session.csrfToken(), "Host", "127.0.0.1:9876"};
+        String[] own = {
+            "Cookie", cookie(session), AdminAuthenticator.CSRF_HEADER, session.csrfToken(), "Host", "127.0.0.1:9876"
+        };
 
-        for (String[] foreign : List.of(new String[] {"Sec-Fetch-Site", "cross-site"}, new String[] {"Sec-Fetch-Site", "same-site"},
-                new String[] {"Origin", "http://evil.example"}, new String[] {"Origin", "null"},
-                new String[] {"Origin", "http://127.0.0.1:9877"}, new String[] {"Origin", "http://127.0.0.1:9876.evil.example"})) {
-            String[] headers = java.util.stream.Stream.concat(java.util.Arrays.stream(own), java.util.Arrays.stream(foreign)).toArray(String[]::new);
+        for (String[] foreign : List.of(
+                new String[] {"Sec-Fetch-Site", "cross-site"},
+                new String[] {"Sec-Fetch-Site", "same-site"},
+                new String[] {"Origin", "http://evil.example"},
+                new String[] {"Origin", "null"},
+                new String[] {"Origin", "http://127.0.0.1:9877"},
+                new String[] {"Origin", "http://127.0.0.1:9876.evil.example"})) {
+            String[] headers = java.util.stream.Stream.concat(
+                            java.util.Arrays.stream(own), java.util.Arrays.stream(foreign))
+                    .toArray(String[]::new);
             assertThatThrownBy(() -> console.authenticate(browser("POST", "/api/replays", headers)))
-                    .as(String.join(": ", foreign)).isInstanceOf(ForbiddenException.class);
+                    .as(String.join(": ", foreign))
+                    .isInstanceOf(ForbiddenException.class);
         }
     }
 
@@ -231,7 +275,8 @@ class AdminAuthenticatorTest {
     void aRequestThatNamesABearerTokenIsJudgedByItWhateverCookieItCarries() {
         ConsoleSessions.Session session = console.signIn(TOKEN).orElseThrow();
 
-        assertRefused(console, browser("GET", "/api/outbox", "Authorization", "Bearer wrong", "Cookie", cookie(session)));
+        assertRefused(
+                console, browser("GET", "/api/outbox", "Authorization", "Bearer wrong", "Cookie", cookie(session)));
     }
 
     @Test
@@ -242,7 +287,13 @@ class AdminAuthenticatorTest {
 
         assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(ended)));
         assertRefused(console, browser("GET", "/api/outbox", "Cookie", AdminAuthenticator.SESSION_COOKIE + "=guessed"));
-        assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(session) + "; " + AdminAuthenticator.SESSION_COOKIE + "=other"));
+        assertRefused(
+                console,
+                browser(
+                        "GET",
+                        "/api/outbox",
+                        "Cookie",
+                        cookie(session) + "; " + AdminAuthenticator.SESSION_COOKIE + "=other"));
         assertRefused(console, browser("GET", "/api/outbox", "Cookie", cookie(session), "Cookie", cookie(session)));
         assertRefused(console, browser("GET", "/api/outbox?" + AdminAuthenticator.SESSION_COOKIE + "=" + session.id()));
         assertRefused(new AdminAuthenticator(TOKEN), browser("GET", "/api/outbox", "Cookie", cookie(session)));
@@ -262,6 +313,8 @@ class AdminAuthenticatorTest {
         assertThat(AdminAuthenticator.sessionCookie(session, false))
                 .isEqualTo("dlrhub_console=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict");
         assertThat(AdminAuthenticator.sessionCookie(session, true)).endsWith("; Secure");
-        assertThat(AdminAuthenticator.clearedCookie(false)).contains("Max-Age=0").doesNotContain(session.id());
+        assertThat(AdminAuthenticator.clearedCookie(false))
+                .contains("Max-Age=0")
+                .doesNotContain(session.id());
     }
 }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,8 +22,8 @@ class BasicSchemeTest {
     }
 
     private static WebhookRequest withAuthorization(String value) {
-        return new WebhookRequest("POST", "/webhooks/acme", Map.of("Authorization", List.of(value)), new byte[0],
-                "203.0.113.5");
+        return new WebhookRequest(
+                "POST", "/webhooks/acme", Map.of("Authorization", List.of(value)), new byte[0], "203.0.113.5");
     }
 
     private void assertRefused(WebhookRequest request) {
@@ -48,8 +47,12 @@ class BasicSchemeTest {
 
     @Test
     void acceptsTheHeaderNameInAnyCase() {
-        WebhookRequest request = new WebhookRequest("POST", "/webhooks/acme",
-                Map.of("authorization", List.of("Basic " + basic(USER + ":" + PASSWORD))), null, "203.0.113.5");
+        WebhookRequest request = new WebhookRequest(
+                "POST",
+                "/webhooks/acme",
+                Map.of("authorization", List.of("Basic " + basic(USER + ":" + PASSWORD))),
+                null,
+                "203.0.113.5");
 
         assertThatCode(() -> scheme.check(request)).doesNotThrowAnyException();
     }

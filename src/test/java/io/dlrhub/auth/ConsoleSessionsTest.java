@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 class ConsoleSessionsTest {
@@ -39,7 +38,8 @@ class ConsoleSessionsTest {
     }
 
     private final HandClock clock = new HandClock();
-    private final ConsoleSessions sessions = new ConsoleSessions(clock, Duration.ofMinutes(30), Duration.ofHours(12), 3);
+    private final ConsoleSessions sessions =
+            new ConsoleSessions(clock, Duration.ofMinutes(30), Duration.ofHours(12), 3);
 
     @Test
     void aSessionIsARandomIdWithACsrfTokenOfItsOwn() {

@@ -9,7 +9,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +25,10 @@ class GeneratedTokensTest {
         String smsby = tokens.tokenFor("smsby");
         String vonage = tokens.tokenFor("vonage");
 
-        assertThat(smsby).hasSizeGreaterThanOrEqualTo(40).matches("[A-Za-z0-9_-]+").isNotEqualTo(vonage);
+        assertThat(smsby)
+                .hasSizeGreaterThanOrEqualTo(40)
+                .matches("[A-Za-z0-9_-]+")
+                .isNotEqualTo(vonage);
         assertThat(tokens.tokenFor("smsby")).isEqualTo(smsby);
         assertThat(Files.readAllLines(file)).contains("smsby.tokens=" + smsby, "vonage.tokens=" + vonage);
     }
@@ -54,7 +56,8 @@ class GeneratedTokensTest {
 
         new GeneratedTokens(file).tokenFor("smsby");
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         assertThat(directory).isDirectoryNotContaining("glob:**.tmp");
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -182,7 +181,8 @@ class IpAllowlistTest {
     void joinsSeveralForwardedForHeadersInOrder() {
         IpAllowlist trusting = new IpAllowlist(List.of("203.0.113.9"), List.of("10.0.0.0/8"));
 
-        assertThat(trusting.clientAddress(from("10.0.0.1", "203.0.113.9", "10.0.0.2"))).isEqualTo("203.0.113.9");
+        assertThat(trusting.clientAddress(from("10.0.0.1", "203.0.113.9", "10.0.0.2")))
+                .isEqualTo("203.0.113.9");
         assertThat(trusting.clientAddress(from("10.0.0.1", "198.51.100.7", "203.0.113.9, 10.0.0.3")))
                 .isEqualTo("203.0.113.9");
         assertThat(trusting.clientAddress(from("10.0.0.1", "203.0.113.9", "198.51.100.7")))
@@ -195,7 +195,8 @@ class IpAllowlistTest {
     void ignoresEmptyHopsAndSpacesInForwardedFor() {
         IpAllowlist trusting = new IpAllowlist(List.of("203.0.113.9"), List.of("10.0.0.0/8"));
 
-        assertThat(trusting.clientAddress(from("10.0.0.1", " 203.0.113.9 ,, 10.0.0.2 ,"))).isEqualTo("203.0.113.9");
+        assertThat(trusting.clientAddress(from("10.0.0.1", " 203.0.113.9 ,, 10.0.0.2 ,")))
+                .isEqualTo("203.0.113.9");
     }
 
     @Test
@@ -224,8 +225,9 @@ class IpAllowlistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/abc", "10.0.0.0/", "2001:db8::/129",
-            "2001:db8::/x", "/8"})
+    @ValueSource(
+            strings = {"10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/abc", "10.0.0.0/", "2001:db8::/129", "2001:db8::/x", "/8"
+            })
     void refusesABadPrefixAtConstruction(String entry) {
         assertThatThrownBy(() -> allowing(entry)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -16,10 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +32,10 @@ class ProviderAuthenticatorTest {
     private static final String TWILIO_TOKEN = "twilio-auth-token-1234567890";
 
     private final Map<String, String> settings = new HashMap<>();
+
     @TempDir
     Path directory;
+
     private Path tokensFile;
 
     @BeforeEach
@@ -79,8 +79,8 @@ class ProviderAuthenticatorTest {
 
         assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                request("/webhooks/acme?token=guess", "203.0.113.5")))
+        assertThatThrownBy(
+                        () -> authenticator.authenticate("acme", request("/webhooks/acme?token=guess", "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -88,7 +88,8 @@ class ProviderAuthenticatorTest {
     void generatesADifferentTokenForEachProvider() {
         ProviderAuthenticator authenticator = authenticator();
 
-        assertThat(authenticator.schemesOf("acme").get(0)).isNotSameAs(authenticator.schemesOf("other").get(0));
+        assertThat(authenticator.schemesOf("acme").get(0))
+                .isNotSameAs(authenticator.schemesOf("other").get(0));
     }
 
     @Test
@@ -97,10 +98,12 @@ class ProviderAuthenticatorTest {
         authenticator.schemesOf("acme");
         String token = new GeneratedTokens(tokensFile).tokenFor("acme");
 
-        assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme?token=" + token, "203.0.113.5")))
+        assertThatCode(() ->
+                        authenticator.authenticate("acme", request("/webhooks/acme?token=" + token, "203.0.113.5")))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> authenticator.authenticate("other", request("/webhooks/other?token=" + token,
-                "203.0.113.5"))).isInstanceOf(UnauthenticatedException.class);
+        assertThatThrownBy(() ->
+                        authenticator.authenticate("other", request("/webhooks/other?token=" + token, "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
     }
 
     @Test
@@ -132,9 +135,11 @@ class ProviderAuthenticatorTest {
         ProviderAuthenticator authenticator = authenticator();
 
         assertThat(authenticator.schemesOf("acme")).singleElement().isInstanceOf(TokenScheme.class);
-        assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme?token=tok-one", "198.51.100.1")))
+        assertThatCode(() ->
+                        authenticator.authenticate("acme", request("/webhooks/acme?token=tok-one", "198.51.100.1")))
                 .doesNotThrowAnyException();
-        assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme?token=tok-two", "198.51.100.1")))
+        assertThatCode(() ->
+                        authenticator.authenticate("acme", request("/webhooks/acme?token=tok-two", "198.51.100.1")))
                 .doesNotThrowAnyException();
     }
 
@@ -155,13 +160,13 @@ class ProviderAuthenticatorTest {
         assertThat(authenticator.schemesOf("acme")).hasSize(2);
         assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme?token=tok-one", "203.0.113.5")))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                request("/webhooks/acme?token=tok-one", "198.51.100.1")))
+        assertThatThrownBy(() ->
+                        authenticator.authenticate("acme", request("/webhooks/acme?token=tok-one", "198.51.100.1")))
                 .isInstanceOf(ForbiddenException.class);
         assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                request("/webhooks/acme?token=wrong", "203.0.113.5")))
+        assertThatThrownBy(
+                        () -> authenticator.authenticate("acme", request("/webhooks/acme?token=wrong", "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -183,10 +188,10 @@ class ProviderAuthenticatorTest {
         settings.put("trusted-proxies", "10.0.0.0/8");
         ProviderAuthenticator authenticator = authenticator();
 
-        WebhookRequest proxied = request("/webhooks/acme", Map.of("X-Forwarded-For", List.of("203.0.113.9")), "",
-                "10.0.0.1");
-        WebhookRequest spoofed = request("/webhooks/acme", Map.of("X-Forwarded-For", List.of("203.0.113.9")), "",
-                "198.51.100.1");
+        WebhookRequest proxied =
+                request("/webhooks/acme", Map.of("X-Forwarded-For", List.of("203.0.113.9")), "", "10.0.0.1");
+        WebhookRequest spoofed =
+                request("/webhooks/acme", Map.of("X-Forwarded-For", List.of("203.0.113.9")), "", "198.51.100.1");
 
         assertThatCode(() -> authenticator.authenticate("acme", proxied)).doesNotThrowAnyException();
         assertThatThrownBy(() -> authenticator.authenticate("acme", spoofed)).isInstanceOf(ForbiddenException.class);
@@ -218,8 +223,13 @@ class ProviderAuthenticatorTest {
         ProviderAuthenticator authenticator = authenticator();
         String credentials = Base64.getEncoder().encodeToString("acme:pw:with:colons".getBytes(StandardCharsets.UTF_8));
 
-        assertThatCode(() -> authenticator.authenticate("acme", request("/webhooks/acme",
-                Map.of("Authorization", List.of("Basic " + credentials)), "", "203.0.113.5")))
+        assertThatCode(() -> authenticator.authenticate(
+                        "acme",
+                        request(
+                                "/webhooks/acme",
+                                Map.of("Authorization", List.of("Basic " + credentials)),
+                                "",
+                                "203.0.113.5")))
                 .doesNotThrowAnyException();
         assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
@@ -267,16 +277,22 @@ class ProviderAuthenticatorTest {
         long timestamp = NOW.getEpochSecond();
         String signature = standardWebhooksSignature(SECRET_KEY, "msg_1", timestamp, body);
 
-        assertThatThrownBy(() -> authenticator.authenticate("acme", request("/webhooks/acme", Map.of(), body,
-                "203.0.113.5"))).isInstanceOf(UnauthenticatedException.class);
+        assertThatThrownBy(() ->
+                        authenticator.authenticate("acme", request("/webhooks/acme", Map.of(), body, "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
         assertThatThrownBy(() -> authenticator.authenticate("acme", standardWebhook("msg_1", timestamp, null, body)))
                 .isInstanceOf(UnauthenticatedException.class);
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                standardWebhook("msg_1", timestamp, signature, body.replace("delivered", "failed"))))
+        assertThatThrownBy(() -> authenticator.authenticate(
+                        "acme", standardWebhook("msg_1", timestamp, signature, body.replace("delivered", "failed"))))
                 .isInstanceOf(UnauthenticatedException.class);
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                standardWebhook("msg_1", timestamp, standardWebhooksSignature("other key".getBytes(
-                        StandardCharsets.US_ASCII), "msg_1", timestamp, body), body)))
+        assertThatThrownBy(() -> authenticator.authenticate(
+                        "acme",
+                        standardWebhook(
+                                "msg_1",
+                                timestamp,
+                                standardWebhooksSignature(
+                                        "other key".getBytes(StandardCharsets.US_ASCII), "msg_1", timestamp, body),
+                                body)))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -287,8 +303,10 @@ class ProviderAuthenticatorTest {
         String body = "{}";
         long stale = NOW.getEpochSecond() - 3600;
 
-        assertThatThrownBy(() -> authenticator.authenticate("acme",
-                standardWebhook("msg_1", stale, standardWebhooksSignature(SECRET_KEY, "msg_1", stale, body), body)))
+        assertThatThrownBy(() -> authenticator.authenticate(
+                        "acme",
+                        standardWebhook(
+                                "msg_1", stale, standardWebhooksSignature(SECRET_KEY, "msg_1", stale, body), body)))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -303,9 +321,13 @@ class ProviderAuthenticatorTest {
     }
 
     private static WebhookRequest twilioForm(String signature, String body) {
-        return request("/webhooks/twilio", Map.of(
-                "Content-Type", List.of("application/x-www-form-urlencoded; charset=UTF-8"),
-                "X-Twilio-Signature", List.of(signature)), body, "203.0.113.5");
+        return request(
+                "/webhooks/twilio",
+                Map.of(
+                        "Content-Type", List.of("application/x-www-form-urlencoded; charset=UTF-8"),
+                        "X-Twilio-Signature", List.of(signature)),
+                body,
+                "203.0.113.5");
     }
 
     private static final Map<String, String> TWILIO_PARAMS = Map.of(
@@ -343,11 +365,11 @@ class ProviderAuthenticatorTest {
         ProviderAuthenticator authenticator = authenticator();
         String signature = twilioSignature(BASE_URL + "/webhooks/twilio", TWILIO_PARAMS);
 
-        assertThatThrownBy(() -> authenticator.authenticate("twilio",
-                twilioForm(signature, TWILIO_BODY.replace("delivered", "undelivered"))))
+        assertThatThrownBy(() -> authenticator.authenticate(
+                        "twilio", twilioForm(signature, TWILIO_BODY.replace("delivered", "undelivered"))))
                 .isInstanceOf(UnauthenticatedException.class);
-        assertThatThrownBy(() -> authenticator.authenticate("twilio",
-                twilioForm(signature, TWILIO_BODY + "&ErrorCode=30003")))
+        assertThatThrownBy(() ->
+                        authenticator.authenticate("twilio", twilioForm(signature, TWILIO_BODY + "&ErrorCode=30003")))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -366,8 +388,13 @@ class ProviderAuthenticatorTest {
         settings.put("twilio.auth-tokens", TWILIO_TOKEN);
         ProviderAuthenticator authenticator = authenticator();
 
-        assertThatThrownBy(() -> authenticator.authenticate("twilio", request("/webhooks/twilio",
-                Map.of("Content-Type", List.of("application/x-www-form-urlencoded")), TWILIO_BODY, "203.0.113.5")))
+        assertThatThrownBy(() -> authenticator.authenticate(
+                        "twilio",
+                        request(
+                                "/webhooks/twilio",
+                                Map.of("Content-Type", List.of("application/x-www-form-urlencoded")),
+                                TWILIO_BODY,
+                                "203.0.113.5")))
                 .isInstanceOf(UnauthenticatedException.class);
     }
 
@@ -382,8 +409,9 @@ class ProviderAuthenticatorTest {
         assertThatCode(() -> authenticator.authenticate("a", request("/webhooks/a?token=token-of-a", "203.0.113.5")))
                 .doesNotThrowAnyException();
         assertThat(authenticator.schemesOf("b")).singleElement().isInstanceOf(TokenScheme.class);
-        assertThatThrownBy(() -> authenticator.authenticate("b", request("/webhooks/b?token=token-of-a",
-                "203.0.113.5"))).isInstanceOf(UnauthenticatedException.class);
+        assertThatThrownBy(
+                        () -> authenticator.authenticate("b", request("/webhooks/b?token=token-of-a", "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
     }
 
     @Test
@@ -392,8 +420,9 @@ class ProviderAuthenticatorTest {
         settings.put("b.tokens", "token-of-b");
         ProviderAuthenticator authenticator = authenticator();
 
-        assertThatThrownBy(() -> authenticator.authenticate("b", request("/webhooks/b?token=token-of-a",
-                "203.0.113.5"))).isInstanceOf(UnauthenticatedException.class);
+        assertThatThrownBy(
+                        () -> authenticator.authenticate("b", request("/webhooks/b?token=token-of-a", "203.0.113.5")))
+                .isInstanceOf(UnauthenticatedException.class);
         assertThatCode(() -> authenticator.authenticate("b", request("/webhooks/b?token=token-of-b", "203.0.113.5")))
                 .doesNotThrowAnyException();
     }

@@ -8,7 +8,8 @@ class SecretsTest {
 
     @Test
     void equalSecretsAreEqual() {
-        assertThat(Secrets.constantTimeEquals("s3cret-token", new String("s3cret-token"))).isTrue();
+        assertThat(Secrets.constantTimeEquals("s3cret-token", new String("s3cret-token")))
+                .isTrue();
     }
 
     @Test
@@ -18,7 +19,8 @@ class SecretsTest {
 
     @Test
     void secretsOfDifferentLengthAreNotEqual() {
-        assertThat(Secrets.constantTimeEquals("s3cret-token", "s3cret-token-and-more")).isFalse();
+        assertThat(Secrets.constantTimeEquals("s3cret-token", "s3cret-token-and-more"))
+                .isFalse();
     }
 
     @Test

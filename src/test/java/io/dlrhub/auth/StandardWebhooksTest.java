@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,9 +18,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,8 +30,9 @@ class StandardWebhooksTest {
     private static final Path VECTORS = Path.of("src/test/resources/fixtures/standard-webhooks/vectors.json");
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
     /** Another valid secret, for rotation tests. */
-    private static final String OTHER_SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("another 32-byte secret for tests".getBytes(StandardCharsets.US_ASCII));
+    private static final String OTHER_SECRET = "whsec_"
+            + Base64.getEncoder()
+                    .encodeToString("another 32-byte secret for tests".getBytes(StandardCharsets.US_ASCII));
 
     private static JsonNode vectors;
     private static String secret;
@@ -59,7 +59,8 @@ class StandardWebhooksTest {
 
     @Test
     void theValidVectorVerifiesAtItsTimestamp() {
-        assertThatCode(() -> webhooks(secret).verify(id, timestamp, signature, body)).doesNotThrowAnyException();
+        assertThatCode(() -> webhooks(secret).verify(id, timestamp, signature, body))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -69,7 +70,8 @@ class StandardWebhooksTest {
 
     @Test
     void signUsesTheFirstSecret() {
-        assertThat(webhooks(secret, OTHER_SECRET).sign(id, Long.parseLong(timestamp), body)).isEqualTo(signature);
+        assertThat(webhooks(secret, OTHER_SECRET).sign(id, Long.parseLong(timestamp), body))
+                .isEqualTo(signature);
         assertThat(webhooks(OTHER_SECRET, secret).sign(id, Long.parseLong(timestamp), body))
                 .startsWith("v1,")
                 .isNotEqualTo(signature);
@@ -81,17 +83,20 @@ class StandardWebhooksTest {
     void mustPass_severalSignaturesWhereOneIsValid() {
         String header = single(quoted(mustPass(0)));
         assertThat(header.split(" ")).hasSize(3).contains(signature);
-        assertThatCode(() -> webhooks(secret).verify(id, timestamp, header, body)).doesNotThrowAnyException();
+        assertThatCode(() -> webhooks(secret).verify(id, timestamp, header, body))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void mustPass_theSecretWithOrWithoutThePrefix() {
         assertThat(mustPass(2)).contains("whsec_");
         String withoutPrefix = secret.substring("whsec_".length());
-        assertThatCode(() -> webhooks(secret).verify(id, timestamp, signature, body)).doesNotThrowAnyException();
+        assertThatCode(() -> webhooks(secret).verify(id, timestamp, signature, body))
+                .doesNotThrowAnyException();
         assertThatCode(() -> webhooks(withoutPrefix).verify(id, timestamp, signature, body))
                 .doesNotThrowAnyException();
-        assertThat(webhooks(withoutPrefix).sign(id, Long.parseLong(timestamp), body)).isEqualTo(signature);
+        assertThat(webhooks(withoutPrefix).sign(id, Long.parseLong(timestamp), body))
+                .isEqualTo(signature);
     }
 
     // must_pass[1] ("header names in any case") is about looking the headers up, which the caller
@@ -110,8 +115,10 @@ class StandardWebhooksTest {
         long ts = Long.parseLong(timestamp);
         StandardWebhooks fiveMinutesLater = webhooks(clockAt(ts + 300), secret);
         StandardWebhooks fiveMinutesEarlier = webhooks(clockAt(ts - 300), secret);
-        assertThatCode(() -> fiveMinutesLater.verify(id, timestamp, signature, body)).doesNotThrowAnyException();
-        assertThatCode(() -> fiveMinutesEarlier.verify(id, timestamp, signature, body)).doesNotThrowAnyException();
+        assertThatCode(() -> fiveMinutesLater.verify(id, timestamp, signature, body))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> fiveMinutesEarlier.verify(id, timestamp, signature, body))
+                .doesNotThrowAnyException();
     }
 
     // ---- must_fail ----------------------------------------------------------------------------
@@ -212,7 +219,8 @@ class StandardWebhooksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"whsec_not*base64!", "not*base64!", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwX", "whsec_", ""})
+    @ValueSource(
+            strings = {"whsec_not*base64!", "not*base64!", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwX", "whsec_", ""})
     void aSecretThatIsNotValidBase64IsRejectedWithoutQuotingIt(String bad) {
         assertThatThrownBy(() -> webhooks(secret, bad))
                 .isInstanceOf(IllegalArgumentException.class)

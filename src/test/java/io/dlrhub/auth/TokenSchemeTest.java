@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,8 +58,14 @@ class TokenSchemeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"wrong-token", "first-token", "first-token-012345678", "first-token-01234567890",
-            "FIRST-TOKEN-0123456789"})
+    @ValueSource(
+            strings = {
+                "wrong-token",
+                "first-token",
+                "first-token-012345678",
+                "first-token-01234567890",
+                "FIRST-TOKEN-0123456789"
+            })
     void refusesAWrongTokenOrAPrefixWithoutRevealingAnyToken(String presented) {
         assertRefusedWithoutLeak(request("/webhooks/acme?token=" + presented, Map.of()), presented);
         assertRefusedWithoutLeak(request("/webhooks/acme", Map.of(TokenScheme.HEADER, List.of(presented))), presented);
@@ -91,15 +96,20 @@ class TokenSchemeTest {
 
     @Test
     void theHeaderTakesPrecedenceOverTheQuery() {
-        WebhookRequest request = request("/webhooks/acme?token=" + FIRST,
-                Map.of(TokenScheme.HEADER, List.of("wrong-token")));
+        WebhookRequest request =
+                request("/webhooks/acme?token=" + FIRST, Map.of(TokenScheme.HEADER, List.of("wrong-token")));
 
         assertRefusedWithoutLeak(request, "wrong-token");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/webhooks/acme?token=%zz", "/webhooks/acme?token=%", "/webhooks/acme?token=abc%4",
-            "/webhooks/acme?x=%zz&token=" + FIRST})
+    @ValueSource(
+            strings = {
+                "/webhooks/acme?token=%zz",
+                "/webhooks/acme?token=%",
+                "/webhooks/acme?token=abc%4",
+                "/webhooks/acme?x=%zz&token=" + FIRST
+            })
     void refusesAMalformedQueryString(String uri) {
         assertThatThrownBy(() -> scheme.check(request(uri, Map.of())))
                 .isInstanceOf(UnauthenticatedException.class)

@@ -3,6 +3,8 @@ package io.dlrhub.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +53,9 @@ class TwilioSignatureTest {
         vectors.get("params").fieldNames().forEachRemaining(names::add);
         params = new LinkedHashMap<>();
         for (int i = names.size() - 1; i >= 0; i--) {
-            params.put(names.get(i), List.of(vectors.get("params").get(names.get(i)).asText()));
+            params.put(
+                    names.get(i),
+                    List.of(vectors.get("params").get(names.get(i)).asText()));
         }
         assertThat(URI.create(url).getPort()).isEqualTo(-1);
     }
@@ -76,7 +76,9 @@ class TwilioSignatureTest {
     void theSignedStringIsTheUrlFollowedByTheSortedParamsAndItsHmacIsTheSignature() throws Exception {
         String signedString = vectors.get("signed_string").asText();
         StringBuilder expected = new StringBuilder(url);
-        params.keySet().stream().sorted().forEach(name -> expected.append(name).append(params.get(name).get(0)));
+        params.keySet().stream()
+                .sorted()
+                .forEach(name -> expected.append(name).append(params.get(name).get(0)));
         assertThat(signedString).isEqualTo(expected.toString());
         assertThat(hmacSha1(token, signedString)).isEqualTo(signature);
     }
@@ -92,9 +94,14 @@ class TwilioSignatureTest {
             String variantSignature = variant.getValue().asText();
             // the key really does name the URL that was signed
             assertThat(hmacSha1(token, signedUrl + concatenated(params)))
-                    .as(variant.getKey()).isEqualTo(variantSignature);
-            assertThat(twilio(token).isValidForm(signedUrl, params, variantSignature)).as(variant.getKey()).isTrue();
-            assertThat(twilio(token).sign(signedUrl, params)).as(variant.getKey()).isEqualTo(variantSignature);
+                    .as(variant.getKey())
+                    .isEqualTo(variantSignature);
+            assertThat(twilio(token).isValidForm(signedUrl, params, variantSignature))
+                    .as(variant.getKey())
+                    .isTrue();
+            assertThat(twilio(token).sign(signedUrl, params))
+                    .as(variant.getKey())
+                    .isEqualTo(variantSignature);
         }
     }
 
@@ -106,7 +113,9 @@ class TwilioSignatureTest {
             String withoutPort = withoutPort(signedUrl);
             // the URL as given does not carry the signature: only adding the default port can match
             assertThat(twilio(token).sign(withoutPort, params)).as(key).isNotEqualTo(variantSignature);
-            assertThat(twilio(token).isValidForm(withoutPort, params, variantSignature)).as(key).isTrue();
+            assertThat(twilio(token).isValidForm(withoutPort, params, variantSignature))
+                    .as(key)
+                    .isTrue();
         }
     }
 
@@ -128,15 +137,21 @@ class TwilioSignatureTest {
         String customSignature = vectors.get("port_variants").get(custom).asText();
         String signedUrl = variantUrl(custom);
         // Twilio signed http://...:1234/...: the URL without the port gets :80 added, never :1234
-        assertThat(twilio(token).isValidForm(withoutPort(signedUrl), params, customSignature)).isFalse();
-        assertThat(twilio(token).isValidForm(signedUrl.replace(":1234", ":8080"), params, customSignature)).isFalse();
+        assertThat(twilio(token).isValidForm(withoutPort(signedUrl), params, customSignature))
+                .isFalse();
+        assertThat(twilio(token).isValidForm(signedUrl.replace(":1234", ":8080"), params, customSignature))
+                .isFalse();
 
-        String https443 = vectors.get("port_variants").get(variantKey("https", "443")).asText();
-        String http80 = vectors.get("port_variants").get(variantKey("http", "80")).asText();
+        String https443 =
+                vectors.get("port_variants").get(variantKey("https", "443")).asText();
+        String http80 =
+                vectors.get("port_variants").get(variantKey("http", "80")).asText();
         // the scheme is signed too
-        assertThat(twilio(token).isValidForm(url.replace("https://", "http://"), params, signature)).isFalse();
+        assertThat(twilio(token).isValidForm(url.replace("https://", "http://"), params, signature))
+                .isFalse();
         // :443 is not the default port of http, nor :80 of https
-        assertThat(twilio(token).isValidForm(url.replace("https://", "http://"), params, https443)).isFalse();
+        assertThat(twilio(token).isValidForm(url.replace("https://", "http://"), params, https443))
+                .isFalse();
         assertThat(twilio(token).isValidForm(url, params, http80)).isFalse();
     }
 
@@ -148,9 +163,12 @@ class TwilioSignatureTest {
         byte[] body = json.get("body").asText().getBytes(StandardCharsets.UTF_8);
         String urlWithHash = json.get("url_with_hash").asText();
         assertThat(sha256Hex(body)).isEqualTo(json.get("bodySHA256").asText());
-        assertThat(urlWithHash).isEqualTo(url + "&bodySHA256=" + json.get("bodySHA256").asText());
+        assertThat(urlWithHash)
+                .isEqualTo(url + "&bodySHA256=" + json.get("bodySHA256").asText());
         assertThat(hmacSha1(token, urlWithHash)).isEqualTo(json.get("signature").asText());
-        assertThat(twilio(token).isValidJson(urlWithHash, body, json.get("signature").asText())).isTrue();
+        assertThat(twilio(token)
+                        .isValidJson(urlWithHash, body, json.get("signature").asText()))
+                .isTrue();
     }
 
     @Test
@@ -158,7 +176,9 @@ class TwilioSignatureTest {
         JsonNode json = vectors.get("json_body");
         byte[] body = json.get("body").asText().getBytes(StandardCharsets.UTF_8);
         String with443 = json.get("url_with_hash").asText().replace("://mycompany.com/", "://mycompany.com:443/");
-        assertThat(twilio(token).isValidJson(with443, body, json.get("signature").asText())).isTrue();
+        assertThat(twilio(token)
+                        .isValidJson(with443, body, json.get("signature").asText()))
+                .isTrue();
     }
 
     @Test
@@ -167,8 +187,10 @@ class TwilioSignatureTest {
         String urlWithHash = json.get("url_with_hash").asText();
         String jsonSignature = json.get("signature").asText();
         byte[] changed = json.get("body").asText().replace("true", "false").getBytes(StandardCharsets.UTF_8);
-        assertThat(twilio(token).isValidJson(urlWithHash, changed, jsonSignature)).isFalse();
-        assertThat(twilio(token).isValidJson(urlWithHash, new byte[0], jsonSignature)).isFalse();
+        assertThat(twilio(token).isValidJson(urlWithHash, changed, jsonSignature))
+                .isFalse();
+        assertThat(twilio(token).isValidJson(urlWithHash, new byte[0], jsonSignature))
+                .isFalse();
     }
 
     @Test
@@ -180,12 +202,14 @@ class TwilioSignatureTest {
         byte[] body = json.get("body").asText().getBytes(StandardCharsets.UTF_8);
 
         String otherHash = (hash.charAt(0) == '0' ? "1" : "0") + hash.substring(1);
-        assertThat(twilio(token).isValidJson(urlWithHash.replace(hash, otherHash), body, jsonSignature)).isFalse();
+        assertThat(twilio(token).isValidJson(urlWithHash.replace(hash, otherHash), body, jsonSignature))
+                .isFalse();
 
         // a swapped body with its own, correct hash: the hash matches but the signature does not cover it
         byte[] swapped = "{\"property\": \"evil\", \"boolean\": true}".getBytes(StandardCharsets.UTF_8);
         String swappedUrl = urlWithHash.replace(hash, sha256Hex(swapped));
-        assertThat(twilio(token).isValidJson(swappedUrl, swapped, jsonSignature)).isFalse();
+        assertThat(twilio(token).isValidJson(swappedUrl, swapped, jsonSignature))
+                .isFalse();
 
         // without the parameter there is nothing binding the body
         assertThat(twilio(token).isValidJson(url, body, hmacSha1(token, url))).isFalse();
@@ -196,14 +220,19 @@ class TwilioSignatureTest {
         JsonNode json = vectors.get("json_body");
         byte[] body = json.get("body").asText().getBytes(StandardCharsets.UTF_8);
         String doubled = json.get("url_with_hash").asText() + "&bodySHA256=" + sha256Hex(new byte[0]);
-        assertThat(twilio(token).isValidJson(doubled, body, hmacSha1(token, doubled))).isFalse();
+        assertThat(twilio(token).isValidJson(doubled, body, hmacSha1(token, doubled)))
+                .isFalse();
     }
 
     @Test
     void theJsonSignatureDoesNotValidateAForm() {
         JsonNode json = vectors.get("json_body");
-        assertThat(twilio(token).isValidForm(json.get("url_with_hash").asText(), params,
-                json.get("signature").asText())).isFalse();
+        assertThat(twilio(token)
+                        .isValidForm(
+                                json.get("url_with_hash").asText(),
+                                params,
+                                json.get("signature").asText()))
+                .isFalse();
     }
 
     // ---- failures -----------------------------------------------------------------------------
@@ -212,8 +241,12 @@ class TwilioSignatureTest {
     void aWrongTokenFails() {
         assertThat(twilio(token + "6").isValidForm(url, params, signature)).isFalse();
         JsonNode json = vectors.get("json_body");
-        assertThat(twilio("54321").isValidJson(json.get("url_with_hash").asText(),
-                json.get("body").asText().getBytes(StandardCharsets.UTF_8), json.get("signature").asText())).isFalse();
+        assertThat(twilio("54321")
+                        .isValidJson(
+                                json.get("url_with_hash").asText(),
+                                json.get("body").asText().getBytes(StandardCharsets.UTF_8),
+                                json.get("signature").asText()))
+                .isFalse();
     }
 
     @Test
@@ -235,7 +268,9 @@ class TwilioSignatureTest {
         for (String name : params.keySet()) {
             Map<String, List<String>> missing = new LinkedHashMap<>(params);
             missing.remove(name);
-            assertThat(twilio(token).isValidForm(url, missing, signature)).as(name).isFalse();
+            assertThat(twilio(token).isValidForm(url, missing, signature))
+                    .as(name)
+                    .isFalse();
         }
         assertThat(twilio(token).isValidForm(url, Map.of(), signature)).isFalse();
     }
@@ -249,7 +284,8 @@ class TwilioSignatureTest {
 
     @Test
     void aChangedUrlFails() {
-        assertThat(twilio(token).isValidForm(url.replace("foo=1", "foo=2"), params, signature)).isFalse();
+        assertThat(twilio(token).isValidForm(url.replace("foo=1", "foo=2"), params, signature))
+                .isFalse();
         assertThat(twilio(token).isValidForm(url.replace("mycompany.com", "mycompany.co"), params, signature))
                 .isFalse();
     }
@@ -259,7 +295,8 @@ class TwilioSignatureTest {
         assertThat(twilio(token).isValidForm(url, params, null)).isFalse();
         assertThat(twilio(token).isValidForm(url, params, "")).isFalse();
         assertThat(twilio(token).isValidForm(url, params, "not a signature")).isFalse();
-        assertThat(twilio(token).isValidForm(url, params, signature.substring(1))).isFalse();
+        assertThat(twilio(token).isValidForm(url, params, signature.substring(1)))
+                .isFalse();
     }
 
     @Test
@@ -315,7 +352,9 @@ class TwilioSignatureTest {
 
     private static String concatenated(Map<String, List<String>> form) {
         StringBuilder s = new StringBuilder();
-        form.keySet().stream().sorted().forEach(name -> form.get(name).forEach(v -> s.append(name).append(v)));
+        form.keySet().stream()
+                .sorted()
+                .forEach(name -> form.get(name).forEach(v -> s.append(name).append(v)));
         return s.toString();
     }
 

@@ -3,14 +3,13 @@ package io.dlrhub.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,10 +25,14 @@ class BrokenRouteFilesTest {
     @Test
     void aMisspeltParameterStopsTheStartNamingFileAndLine() throws IOException {
         Path routes = copyOfRoutes();
-        edit(routes.resolve("smsby.camel.yaml"), "              messageId: message_id", "              mesageId: message_id");
+        edit(
+                routes.resolve("smsby.camel.yaml"),
+                "              messageId: message_id",
+                "              mesageId: message_id");
 
         assertThatThrownBy(() -> start(routes))
-                .satisfies(e -> assertThat(messages(e)).contains("smsby.camel.yaml line 18: dlr:event has no parameter mesageId"));
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("smsby.camel.yaml line 18: dlr:event has no parameter mesageId"));
     }
 
     @Test
@@ -37,20 +40,23 @@ class BrokenRouteFilesTest {
         Path routes = copyOfRoutes();
         edit(routes.resolve("vonage.camel.yaml"), "              messageId: messageId\n", "");
 
-        assertThatThrownBy(() -> start(routes)).satisfies(e -> assertThat(messages(e))
-                .contains("vonage.camel.yaml line ")
-                .contains("dlr:event needs messageId: the webhook field that holds the provider's message id"));
+        assertThatThrownBy(() -> start(routes))
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("vonage.camel.yaml line ")
+                        .contains("dlr:event needs messageId: the webhook field that holds the provider's message id"));
     }
 
     @Test
     void aBrokenStatusMappingStopsTheStartNamingFileAndLine() throws IOException {
         Path routes = copyOfRoutes();
         edit(routes.resolve("mappings/smsby.properties"), "DELIVERED = DELIVERED", "DELIVERED = DELIVERD");
-        int line = Files.readAllLines(routes.resolve("mappings/smsby.properties")).indexOf("DELIVERED = DELIVERD") + 1;
+        int line =
+                Files.readAllLines(routes.resolve("mappings/smsby.properties")).indexOf("DELIVERED = DELIVERD") + 1;
 
-        assertThatThrownBy(() -> start(routes)).satisfies(e -> assertThat(messages(e))
-                .contains("smsby.camel.yaml line 18: ")
-                .contains("mappings/smsby.properties:" + line + ": DELIVERED is mapped to 'DELIVERD'"));
+        assertThatThrownBy(() -> start(routes))
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("smsby.camel.yaml line 18: ")
+                        .contains("mappings/smsby.properties:" + line + ": DELIVERED is mapped to 'DELIVERD'"));
     }
 
     @Test
@@ -58,9 +64,10 @@ class BrokenRouteFilesTest {
         Path routes = copyOfRoutes();
         edit(routes.resolve("twilio.camel.yaml"), "              mapping: twilio", "              mapping: twillio");
 
-        assertThatThrownBy(() -> start(routes)).satisfies(e -> assertThat(messages(e))
-                .contains("twilio.camel.yaml line ")
-                .contains("mappings/twillio.properties does not exist"));
+        assertThatThrownBy(() -> start(routes))
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("twilio.camel.yaml line ")
+                        .contains("mappings/twillio.properties does not exist"));
     }
 
     @Test
@@ -68,8 +75,9 @@ class BrokenRouteFilesTest {
         Path routes = copyOfRoutes();
         edit(routes.resolve("smsby.camel.yaml"), "            uri: dlr:event", "            uri: dlr:events");
 
-        assertThatThrownBy(() -> start(routes)).satisfies(e -> assertThat(messages(e))
-                .contains("smsby.camel.yaml line 18: dlr:events is not a dlr-hub endpoint"));
+        assertThatThrownBy(() -> start(routes))
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("smsby.camel.yaml line 18: dlr:events is not a dlr-hub endpoint"));
     }
 
     static String messages(Throwable e) {
@@ -81,8 +89,15 @@ class BrokenRouteFilesTest {
     }
 
     RunningHub start(Path routes) {
-        return RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok", "routes.dir", routes.toString(),
-                "mappings.dir", routes.resolve("mappings").toString()));
+        return RunningHub.start(
+                TestDatabase.h2InMemory(),
+                Map.of(
+                        "smsby.tokens",
+                        "tok",
+                        "routes.dir",
+                        routes.toString(),
+                        "mappings.dir",
+                        routes.resolve("mappings").toString()));
     }
 
     static void edit(Path file, String from, String to) throws IOException {

@@ -4,16 +4,15 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,24 +38,37 @@ class UndeliverableSinkTest {
                                   - to: dlr:undeliverable?reason=the receiver takes no Viber events
                 """);
         TestDatabase database = TestDatabase.h2InMemory();
-        try (RunningHub hub = RunningHub.start(database, Map.of("smsby.tokens", "tok",
-                "camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:" + sink,
-                "sink.picky.max-attempts", "5"))) {
-            assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=u-1&status=SENT").status())
+        try (RunningHub hub = RunningHub.start(
+                database,
+                Map.of(
+                        "smsby.tokens",
+                        "tok",
+                        "camel.main.routes-include-pattern",
+                        "file:routes/*.camel.yaml,file:" + sink,
+                        "sink.picky.max-attempts",
+                        "5"))) {
+            assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=u-1&status=SENT")
+                            .status())
                     .isEqualTo(200);
-            assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=u-2&status=SENT").status())
+            assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=u-2&status=SENT")
+                            .status())
                     .isEqualTo(200);
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'picky' AND state <> 'pending'") == 2);
-            List<Map<String, Object>> rows = Sql.rows(database, "SELECT e.message_id, o.state, o.attempts, o.last_error"
-                    + " FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id WHERE o.sink = 'picky' ORDER BY e.message_id");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Sql.count(
+                                    database, "SELECT COUNT(*) FROM outbox WHERE sink = 'picky' AND state <> 'pending'")
+                            == 2);
+            List<Map<String, Object>> rows = Sql.rows(
+                    database,
+                    "SELECT e.message_id, o.state, o.attempts, o.last_error"
+                            + " FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id WHERE o.sink = 'picky' ORDER BY e.message_id");
             // the Viber event: dead at the first attempt although five are allowed, with the reason
-            assertThat(rows.get(0)).containsEntry("message_id", "u-1").containsEntry("state", "dead")
+            assertThat(rows.get(0))
+                    .containsEntry("message_id", "u-1")
+                    .containsEntry("state", "dead")
                     .containsEntry("attempts", 1);
             assertThat((String) rows.get(0).get("last_error")).contains("the receiver takes no Viber events");
             assertThat(rows.get(1)).containsEntry("message_id", "u-2").containsEntry("state", "delivered");
-
         }
     }
 }

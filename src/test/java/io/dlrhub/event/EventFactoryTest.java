@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,8 +83,8 @@ class EventFactoryTest {
     void aQuotedSourceIsAConstant() {
         Map<String, Object> fields = Map.of("msg_id", "m-1", "status", "done");
 
-        CanonicalEvent event = factory.create("acme", fields,
-                "channel='SMS', message_id=msg_id, provider_status=status", null, null, null);
+        CanonicalEvent event = factory.create(
+                "acme", fields, "channel='SMS', message_id=msg_id, provider_status=status", null, null, null);
 
         assertThat(event.channel()).isEqualTo("SMS");
     }
@@ -105,7 +104,8 @@ class EventFactoryTest {
 
     @Test
     void occurredAtWithAnOffsetIsConvertedToUtc() {
-        OffsetDateTime occurredAt = create(webhook("done_at", "2026-11-27T12:00:01+02:00")).occurredAt();
+        OffsetDateTime occurredAt =
+                create(webhook("done_at", "2026-11-27T12:00:01+02:00")).occurredAt();
 
         assertThat(occurredAt).isEqualTo(OffsetDateTime.of(2026, 11, 27, 10, 0, 1, 0, ZoneOffset.UTC));
         assertThat(occurredAt.getOffset()).isEqualTo(ZoneOffset.UTC);
@@ -113,7 +113,8 @@ class EventFactoryTest {
 
     @Test
     void occurredAtInInstantFormIsAccepted() {
-        OffsetDateTime occurredAt = create(webhook("done_at", "2026-11-27T10:00:01.500Z")).occurredAt();
+        OffsetDateTime occurredAt =
+                create(webhook("done_at", "2026-11-27T10:00:01.500Z")).occurredAt();
 
         assertThat(occurredAt).isEqualTo(OffsetDateTime.of(2026, 11, 27, 10, 0, 1, 500_000_000, ZoneOffset.UTC));
     }
@@ -128,16 +129,12 @@ class EventFactoryTest {
 
     @Test
     void everyUnmappedFieldBecomesAnAttribute() {
-        CanonicalEvent event = create(webhook(
-                "err_code", "E1",
-                "price", "0.05",
-                "parts", List.of("1", "2"),
-                "meta", Map.of("k", "v")));
+        CanonicalEvent event = create(
+                webhook("err_code", "E1", "price", "0.05", "parts", List.of("1", "2"), "meta", Map.of("k", "v")));
 
-        assertThat(event.attributes()).containsExactly(
-                Map.entry("meta", "{\"k\":\"v\"}"),
-                Map.entry("parts", "1,2"),
-                Map.entry("price", "0.05"));
+        assertThat(event.attributes())
+                .containsExactly(
+                        Map.entry("meta", "{\"k\":\"v\"}"), Map.entry("parts", "1,2"), Map.entry("price", "0.05"));
     }
 
     @Test
@@ -166,13 +163,16 @@ class EventFactoryTest {
 
     @Test
     void theChannelIsCaseInsensitiveInTheDedupKey() {
-        assertThat(create(webhook("chan", "sms")).dedupKey()).isEqualTo(create(webhook("chan", "SMS")).dedupKey());
+        assertThat(create(webhook("chan", "sms")).dedupKey())
+                .isEqualTo(create(webhook("chan", "SMS")).dedupKey());
     }
 
     @Test
     void anEmptyConstantIsAConfigurationError() {
-        assertThatThrownBy(() -> factory.create("acme", webhook(), "channel='', message_id=msg_id, provider_status=status",
-                null, null, null)).isInstanceOf(IllegalStateException.class).hasMessageContaining("empty constant");
+        assertThatThrownBy(() -> factory.create(
+                        "acme", webhook(), "channel='', message_id=msg_id, provider_status=status", null, null, null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("empty constant");
     }
 
     @Test
@@ -193,7 +193,9 @@ class EventFactoryTest {
     void anExplicitDedupKeyOf512CharactersIsAccepted() {
         String key = "k".repeat(512);
 
-        assertThat(factory.create("acme", webhook(), REQUIRED, OPTIONAL, null, key).dedupKey()).isEqualTo(key);
+        assertThat(factory.create("acme", webhook(), REQUIRED, OPTIONAL, null, key)
+                        .dedupKey())
+                .isEqualTo(key);
     }
 
     static Stream<String> badDedupKeys() {
@@ -203,7 +205,8 @@ class EventFactoryTest {
     @ParameterizedTest
     @MethodSource("badDedupKeys")
     void aBlankTooLongOrControlCharacterDedupKeyIsRefused(String dedupKey) {
-        InvalidEventException e = catchThrowableOfType(InvalidEventException.class,
+        InvalidEventException e = catchThrowableOfType(
+                InvalidEventException.class,
                 () -> factory.create("acme", webhook(), REQUIRED, OPTIONAL, null, dedupKey));
 
         assertThat(e.code()).isEqualTo("invalid_field");
@@ -212,7 +215,7 @@ class EventFactoryTest {
     // --- field validation ----------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "   " })
+    @ValueSource(strings = {"", "   "})
     void aBlankRequiredFieldIsMissingNamingTheSourceField(String blank) {
         InvalidEventException e = refused(webhook("status", blank));
 
@@ -265,7 +268,7 @@ class EventFactoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "m-1\r", "m\n1", "m\u00001", "m\uD800-1", "m-1\uDC00" })
+    @ValueSource(strings = {"m-1\r", "m\n1", "m\u00001", "m\uD800-1", "m-1\uDC00"})
     void controlCharactersAndBrokenUnicodeAreRefused(String id) {
         InvalidEventException e = refused(webhook("msg_id", id));
 
@@ -277,16 +280,16 @@ class EventFactoryTest {
 
     @Test
     void aMappingWithoutMessageIdIsAConfigurationError() {
-        assertThatThrownBy(() -> factory.create("acme", webhook(), "channel=chan, provider_status=status",
-                null, null, null))
+        assertThatThrownBy(() ->
+                        factory.create("acme", webhook(), "channel=chan, provider_status=status", null, null, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("message_id");
     }
 
     @Test
     void aMappingEntryWithoutEqualsSignIsAConfigurationError() {
-        assertThatThrownBy(() -> factory.create("acme", webhook(), "channel, message_id=msg_id, provider_status=status",
-                null, null, null))
+        assertThatThrownBy(() -> factory.create(
+                        "acme", webhook(), "channel, message_id=msg_id, provider_status=status", null, null, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'channel'");
     }

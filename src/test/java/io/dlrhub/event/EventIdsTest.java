@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
 
 class EventIdsTest {
@@ -31,7 +30,9 @@ class EventIdsTest {
             assertThat(seen.add(id)).isTrue();
             assertThat(id.toString()).isGreaterThan(previous);
             previous = id.toString();
-            assertThat(seen.add(EventIds.at(millis))).as("same millisecond, other random bits").isTrue();
+            assertThat(seen.add(EventIds.at(millis)))
+                    .as("same millisecond, other random bits")
+                    .isTrue();
         }
     }
 }

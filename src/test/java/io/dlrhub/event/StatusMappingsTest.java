@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,15 +18,15 @@ class StatusMappingsTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "NEW, QUEUED",
-            "SENT, SENT",
-            "DELIVERED, DELIVERED",
-            "NOT_DELIVERED, FAILED",
-            "READ, READ",
-            "EXPIRED, FAILED",
-            "REJECTED, FAILED",
-            "ERROR, FAILED",
-            "FAILED, FAILED"
+        "NEW, QUEUED",
+        "SENT, SENT",
+        "DELIVERED, DELIVERED",
+        "NOT_DELIVERED, FAILED",
+        "READ, READ",
+        "EXPIRED, FAILED",
+        "REJECTED, FAILED",
+        "ERROR, FAILED",
+        "FAILED, FAILED"
     })
     void shippedSmsbyMappingMapsTheProviderWords(String word, CanonicalStatus expected) {
         assertThat(shipped.map("smsby", word)).isEqualTo(expected);
@@ -106,10 +105,14 @@ class StatusMappingsTest {
         Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 10_000));
 
         assertThat(mappings.map("acme", "OK")).isEqualTo(CanonicalStatus.DELIVERED);
-        assertThat(mappings.map("acme", "SEEN")).as("nothing of the broken edit is used").isEqualTo(CanonicalStatus.UNKNOWN);
+        assertThat(mappings.map("acme", "SEEN"))
+                .as("nothing of the broken edit is used")
+                .isEqualTo(CanonicalStatus.UNKNOWN);
 
         Files.writeString(file, "OK = DELIVERED\nSEEN = READ\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 20_000));
-        assertThat(mappings.map("acme", "SEEN")).as("the next good save is used").isEqualTo(CanonicalStatus.READ);
+        assertThat(mappings.map("acme", "SEEN"))
+                .as("the next good save is used")
+                .isEqualTo(CanonicalStatus.READ);
     }
 }

@@ -20,20 +20,27 @@ class ClosedConnectionsTest {
             }
             closed.closed(Reason.READ_TIMEOUT, "203.0.113.7");
             closed.closed(Reason.IDLE, "203.0.113.8");
-            assertThat(log.linesContaining("listener closed")).as("nothing before the window ends").isEmpty();
+            assertThat(log.linesContaining("listener closed"))
+                    .as("nothing before the window ends")
+                    .isEmpty();
 
             closed.flush();
             closed.flush();
 
-            assertThat(log.linesContaining("listener closed")).singleElement().asString()
+            assertThat(log.linesContaining("listener closed"))
+                    .singleElement()
+                    .asString()
                     .contains("The webhooks listener closed 5001 connection(s)")
                     .contains("5000 over HTTP_MAX_CONNECTIONS_PER_ADDRESS")
                     .contains("1 without a complete request")
                     .contains("most from 198.51.100.9 (5000)");
         }
-        assertThat(metrics.counter("dlrhub.connections.closed", "listener", "webhooks", "reason", "over_address_cap").count())
+        assertThat(metrics.counter("dlrhub.connections.closed", "listener", "webhooks", "reason", "over_address_cap")
+                        .count())
                 .isEqualTo(5_000);
-        assertThat(metrics.counter("dlrhub.connections.closed", "listener", "webhooks", "reason", "idle").count())
-                .as("idle closes are counted, not logged").isEqualTo(1);
+        assertThat(metrics.counter("dlrhub.connections.closed", "listener", "webhooks", "reason", "idle")
+                        .count())
+                .as("idle closes are counted, not logged")
+                .isEqualTo(1);
     }
 }

@@ -6,6 +6,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dlrhub.support.CapturedLog;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import io.dlrhub.support.CapturedLog;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,10 +40,10 @@ class ConnectionSlotsTest {
     void stalledRequestsAndIdleConnectionsFromOneAddressLeaveWebhooksFromAnotherAnsweredAndReadinessReachable()
             throws Exception {
         // 100 slots keep the number of sockets bounded; the attack takes more than all of them
-        try (RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", TOKEN,
-                "max-concurrent-requests", "100"));
-             Sockets attacker = new Sockets();
-             CapturedLog log = CapturedLog.attach()) {
+        try (RunningHub hub = RunningHub.start(
+                        TestDatabase.h2InMemory(), Map.of("smsby.tokens", TOKEN, "max-concurrent-requests", "100"));
+                Sockets attacker = new Sockets();
+                CapturedLog log = CapturedLog.attach()) {
             for (int i = 0; i < 150; i++) {
                 attacker.send(ATTACKER, hub.port(), STALLED);
             }
@@ -53,32 +52,49 @@ class ConnectionSlotsTest {
                 attacker.send(ATTACKER, hub.managementPort(), "");
             }
             // the flood is in place once the attacker's own next webhook is not served
-            await().atMost(Duration.ofSeconds(15)).until(() -> !answer(ATTACKER, hub.port(), webhook("probe")).startsWith("HTTP/1.1 200"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !answer(ATTACKER, hub.port(), webhook("probe")).startsWith("HTTP/1.1 200"));
 
             String genuine = answer(PROVIDER, hub.port(), webhook("genuine-1"));
-            assertThat(genuine).as("a webhook from another address").startsWith("HTTP/1.1 200").contains("accepted");
-            String ready = answer(PROVIDER, hub.managementPort(), "GET /observe/health/ready HTTP/1.1\r\nHost: dlr-hub\r\n\r\n");
+            assertThat(genuine)
+                    .as("a webhook from another address")
+                    .startsWith("HTTP/1.1 200")
+                    .contains("accepted");
+            String ready = answer(
+                    PROVIDER, hub.managementPort(), "GET /observe/health/ready HTTP/1.1\r\nHost: dlr-hub\r\n\r\n");
             assertThat(ready).as("readiness from another address").startsWith("HTTP/1.1 200");
 
             // the attacker hangs up: its slots come back, and its hang-ups do not reach the ERROR log
             // (Vert.x-web logged "Unhandled exception in router" for every stalled request cut off)
             attacker.close();
-            await().atMost(Duration.ofSeconds(15)).until(() ->
-                    answer(ATTACKER, hub.port(), webhook("after-" + System.nanoTime())).startsWith("HTTP/1.1 200"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> answer(ATTACKER, hub.port(), webhook("after-" + System.nanoTime()))
+                            .startsWith("HTTP/1.1 200"));
             assertThat(log.linesContaining("Unhandled exception")).isEmpty();
         }
     }
 
     @Test
     void behindATrustedProxyOneForwardedClientCannotTakeTheSlotsOfTheOthers() throws Exception {
-        try (RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", TOKEN,
-                "trusted-proxies", ATTACKER, "max-concurrent-requests", "40", "max-concurrent-requests-per-address", "10"));
-             Sockets proxy = new Sockets()) {
+        try (RunningHub hub = RunningHub.start(
+                        TestDatabase.h2InMemory(),
+                        Map.of(
+                                "smsby.tokens",
+                                TOKEN,
+                                "trusted-proxies",
+                                ATTACKER,
+                                "max-concurrent-requests",
+                                "40",
+                                "max-concurrent-requests-per-address",
+                                "10"));
+                Sockets proxy = new Sockets()) {
             List<Socket> stalled = new ArrayList<>();
             for (int i = 0; i < 80; i++) {
                 Socket socket = proxy.open(ATTACKER, hub.port());
-                socket.getOutputStream().write(STALLED.replace("Host: dlr-hub\r\n", "Host: dlr-hub\r\nX-Forwarded-For: 198.51.100.7\r\n")
-                        .getBytes(US_ASCII));
+                socket.getOutputStream()
+                        .write(STALLED.replace(
+                                        "Host: dlr-hub\r\n", "Host: dlr-hub\r\nX-Forwarded-For: 198.51.100.7\r\n")
+                                .getBytes(US_ASCII));
                 stalled.add(socket);
             }
             // 10 are held; the other 70 are refused at once, on open connections: a proxy's connections are not capped
@@ -94,36 +110,56 @@ class ConnectionSlotsTest {
                     }
                 }
             }
-            assertThat(refused).hasSize(70).allSatisfy(answer -> assertThat(answer).startsWith("HTTP/1.1 429")
-                    .contains("too_many_in_progress").contains("Retry-After: 1"));
+            assertThat(refused)
+                    .hasSize(70)
+                    .allSatisfy(answer -> assertThat(answer)
+                            .startsWith("HTTP/1.1 429")
+                            .contains("too_many_in_progress")
+                            .contains("Retry-After: 1"));
             assertThat(held).hasSize(10);
 
-            String other = answer(ATTACKER, hub.port(), webhook("forwarded-1").replace("Host: dlr-hub\r\n",
-                    "Host: dlr-hub\r\nX-Forwarded-For: 203.0.113.5\r\n"));
-            assertThat(other).as("another client of the same proxy").startsWith("HTTP/1.1 200").contains("accepted");
+            String other = answer(
+                    ATTACKER,
+                    hub.port(),
+                    webhook("forwarded-1")
+                            .replace("Host: dlr-hub\r\n", "Host: dlr-hub\r\nX-Forwarded-For: 203.0.113.5\r\n"));
+            assertThat(other)
+                    .as("another client of the same proxy")
+                    .startsWith("HTTP/1.1 200")
+                    .contains("accepted");
         }
     }
 
     @Test
     void trickledHeadersLateBodiesAndIdleConnectionsAreClosedOnBothListeners() throws Exception {
-        try (RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", TOKEN,
-                "http.read-timeout-ms", "1000", "http.idle-timeout-ms", "1500"));
-             Sockets client = new Sockets()) {
+        try (RunningHub hub = RunningHub.start(
+                        TestDatabase.h2InMemory(),
+                        Map.of("smsby.tokens", TOKEN, "http.read-timeout-ms", "1000", "http.idle-timeout-ms", "1500"));
+                Sockets client = new Sockets()) {
             for (int port : new int[] {hub.port(), hub.managementPort()}) {
                 // one header line every 250 ms: never idle, yet the headers are not complete within the read timeout
                 Socket trickle = client.open(ATTACKER, port);
                 trickle.getOutputStream().write("GET /observe/health/live HTTP/1.1\r\n".getBytes(US_ASCII));
-                assertThat(closedWhileTrickling(trickle)).as("trickled headers on port " + port).isTrue();
+                assertThat(closedWhileTrickling(trickle))
+                        .as("trickled headers on port " + port)
+                        .isTrue();
 
                 Socket silent = client.open(ATTACKER, port);
-                assertThat(read(silent, Duration.ofSeconds(10))).as("a connection that sends nothing").isEqualTo("<closed>");
+                assertThat(read(silent, Duration.ofSeconds(10)))
+                        .as("a connection that sends nothing")
+                        .isEqualTo("<closed>");
             }
 
             // a body that does not come: 408 well before REQUEST_TIMEOUT_MS (30 s), then the connection is closed
             Socket late = client.open(ATTACKER, hub.port());
-            late.getOutputStream().write(STALLED.replace("/webhooks/smsby", "/webhooks/smsby?token=" + TOKEN).getBytes(US_ASCII));
+            late.getOutputStream()
+                    .write(STALLED.replace("/webhooks/smsby", "/webhooks/smsby?token=" + TOKEN)
+                            .getBytes(US_ASCII));
             String timedOut = read(late, Duration.ofSeconds(10));
-            assertThat(timedOut).startsWith("HTTP/1.1 408").contains("request_timeout").contains("HTTP_READ_TIMEOUT_MS");
+            assertThat(timedOut)
+                    .startsWith("HTTP/1.1 408")
+                    .contains("request_timeout")
+                    .contains("HTTP_READ_TIMEOUT_MS");
             assertThat(read(late, Duration.ofSeconds(10))).isEqualTo("<closed>");
 
             // kept alive after an answer, then idle: closed after the idle timeout
@@ -131,10 +167,15 @@ class ConnectionSlotsTest {
             webhook.getOutputStream().write(webhook("idle-1").getBytes(UTF_8));
             assertThat(read(webhook, Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
             Socket health = client.open(ATTACKER, hub.managementPort());
-            health.getOutputStream().write("GET /observe/health/live HTTP/1.1\r\nHost: dlr-hub\r\n\r\n".getBytes(US_ASCII));
+            health.getOutputStream()
+                    .write("GET /observe/health/live HTTP/1.1\r\nHost: dlr-hub\r\n\r\n".getBytes(US_ASCII));
             assertThat(read(health, Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
-            assertThat(read(webhook, Duration.ofSeconds(10))).as("idle webhook connection").isEqualTo("<closed>");
-            assertThat(read(health, Duration.ofSeconds(10))).as("idle management connection").isEqualTo("<closed>");
+            assertThat(read(webhook, Duration.ofSeconds(10)))
+                    .as("idle webhook connection")
+                    .isEqualTo("<closed>");
+            assertThat(read(health, Duration.ofSeconds(10)))
+                    .as("idle management connection")
+                    .isEqualTo("<closed>");
         }
     }
 
@@ -193,8 +234,10 @@ class ConnectionSlotsTest {
                 if (headersEnd >= 0 && expected < 0) {
                     expected = headersEnd + 4 + contentLength(text.substring(0, headersEnd));
                 }
-                boolean chunked = headersEnd >= 0 && text.substring(0, headersEnd).toLowerCase(Locale.ROOT)
-                        .contains("transfer-encoding: chunked");
+                boolean chunked = headersEnd >= 0
+                        && text.substring(0, headersEnd)
+                                .toLowerCase(Locale.ROOT)
+                                .contains("transfer-encoding: chunked");
                 if (chunked ? text.endsWith("\r\n0\r\n\r\n") : expected >= 0 && answer.size() >= expected) {
                     return text;
                 }

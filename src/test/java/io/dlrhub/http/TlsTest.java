@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -28,16 +32,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
-
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +57,8 @@ class TlsTest {
     static SSLContext trustingThisCertificate;
 
     @RegisterExtension
-    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("smsby.tokens", TOKEN)
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with("smsby.tokens", TOKEN)
             .withSettingsFrom(TlsTest::newKeyStore);
 
     final TestDatabase database = shared.database();
@@ -87,11 +86,14 @@ class TlsTest {
         RunningHub.Reply reply = new RunningHub.Reply(response.statusCode(), response.body(), response);
         assertThat(reply.field("status")).isEqualTo("accepted");
         assertThat(reply.field("event_id")).isNotBlank();
-        assertThat(Sql.rows(database, "SELECT event_id FROM delivery_event WHERE provider = 'smsby' AND message_id = 'tls-1'"))
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT event_id FROM delivery_event WHERE provider = 'smsby' AND message_id = 'tls-1'"))
                 .extracting(row -> row.get("event_id").toString())
                 .containsExactly(reply.field("event_id"));
 
-        SSLSession session = response.sslSession().orElseThrow(() -> new AssertionError("no TLS session on an https answer"));
+        SSLSession session =
+                response.sslSession().orElseThrow(() -> new AssertionError("no TLS session on an https answer"));
         assertThat(session.getProtocol()).isIn("TLSv1.2", "TLSv1.3");
         Certificate served = session.getPeerCertificates()[0];
         assertThat(served).isEqualTo(certificateIn(keystore, PASSWORD));
@@ -105,27 +107,36 @@ class TlsTest {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(nothing);
         empty.init(null, trust.getTrustManagers(), new SecureRandom());
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(empty)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(empty)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
 
-        assertThatThrownBy(() -> client.send(webhook(httpsUri(), "tls-untrusted"), HttpResponse.BodyHandlers.ofString()))
+        assertThatThrownBy(
+                        () -> client.send(webhook(httpsUri(), "tls-untrusted"), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(IOException.class);
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-untrusted'")).isZero();
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-untrusted'"))
+                .isZero();
     }
 
     @Test
     void plainHttpOnTheHttpsPortGetsNoValidAnswer() {
-        HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient plain = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         URI uri = URI.create("http://127.0.0.1:" + hub.port() + "/webhooks/smsby?token=" + TOKEN);
 
         Throwable failure = catchThrowable(() -> {
             HttpResponse<String> response = plain.send(webhook(uri, "tls-plain"), HttpResponse.BodyHandlers.ofString());
-            throw new AssertionError("plain HTTP on the HTTPS port got an answer: " + response.statusCode() + " " + response.body());
+            throw new AssertionError(
+                    "plain HTTP on the HTTPS port got an answer: " + response.statusCode() + " " + response.body());
         });
 
         assertThat(failure).isInstanceOf(IOException.class);
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-plain'")).isZero();
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-plain'"))
+                .isZero();
     }
 
     /**
@@ -144,11 +155,13 @@ class TlsTest {
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
 
-        Throwable failure = catchThrowable(() -> client.send(webhook(httpsUri(), "tls-11"), HttpResponse.BodyHandlers.ofString()));
+        Throwable failure =
+                catchThrowable(() -> client.send(webhook(httpsUri(), "tls-11"), HttpResponse.BodyHandlers.ofString()));
 
         assertThat(failure).as("a TLSv1.1-only client must not get an answer").isNotNull();
         System.out.println("[TlsTest] TLSv1.1-only JDK client failed with: " + describe(failure));
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-11'")).isZero();
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'tls-11'"))
+                .isZero();
     }
 
     /** A hand-made TLS 1.1 ClientHello, so the server (not the JDK client) has to refuse the version. */
@@ -167,10 +180,12 @@ class TlsTest {
                 contentType = in.readUnsignedByte();
             } catch (EOFException closed) {
                 // closing without a word is a refusal too, only a less helpful one
-                System.out.println("[TlsTest] the server closed the connection on a TLS 1.1 ClientHello without an alert");
+                System.out.println(
+                        "[TlsTest] the server closed the connection on a TLS 1.1 ClientHello without an alert");
                 return;
             }
-            assertThat(contentType).as("TLS record type: 21 = alert, 22 = handshake (a ServerHello would mean TLS 1.1 was accepted)")
+            assertThat(contentType)
+                    .as("TLS record type: 21 = alert, 22 = handshake (a ServerHello would mean TLS 1.1 was accepted)")
                     .isEqualTo(21);
             in.readUnsignedShort(); // record version
             int length = in.readUnsignedShort();
@@ -189,10 +204,12 @@ class TlsTest {
         Path missing = directory.resolve("no-such-keystore.p12");
 
         Throwable failure = catchThrowable(() -> {
-            RunningHub started = RunningHub.start(TestDatabase.h2InMemory(), Map.of(
-                    "smsby.tokens", TOKEN,
-                    "tls.keystore", missing.toString(),
-                    "tls.keystore-password", PASSWORD));
+            RunningHub started = RunningHub.start(
+                    TestDatabase.h2InMemory(),
+                    Map.of(
+                            "smsby.tokens", TOKEN,
+                            "tls.keystore", missing.toString(),
+                            "tls.keystore-password", PASSWORD));
             started.close();
         });
 
@@ -201,7 +218,9 @@ class TlsTest {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             messages.add(t.getClass().getName() + ": " + t.getMessage());
         }
-        assertThat(messages).as("cause chain").anySatisfy(m -> assertThat(m).contains("TLS_KEYSTORE").contains(missing.toString()));
+        assertThat(messages)
+                .as("cause chain")
+                .anySatisfy(m -> assertThat(m).contains("TLS_KEYSTORE").contains(missing.toString()));
         assertThat(messages).as("cause chain").noneSatisfy(m -> assertThat(m).contains(PASSWORD));
     }
 
@@ -221,11 +240,29 @@ class TlsTest {
 
     static void generateKeyStore(Path file, String password) throws Exception {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(),
-                "-genkeypair", "-alias", "dlr-hub", "-keyalg", "RSA", "-keysize", "2048",
-                "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", password, "-keypass", password,
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2")
+        Process process = new ProcessBuilder(
+                        keytool.toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "dlr-hub",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        file.toString(),
+                        "-storepass",
+                        password,
+                        "-keypass",
+                        password,
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "-validity",
+                        "2")
                 .redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,6 +4,10 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,11 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /** Abuse: per-source rate limit, a cap on requests in progress, and slow bodies cut off. */
@@ -30,35 +29,44 @@ class TrafficGuardTest {
         try (RunningHub hub = RunningHub.start(database, Map.of("smsby.tokens", "tok", "rate-limit-per-second", "5"))) {
             List<Reply> replies = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                replies.add(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=rl-" + i + "&status=SENT"));
+                replies.add(
+                        hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=rl-" + i + "&status=SENT"));
             }
-            List<Reply> limited = replies.stream().filter(r -> r.status() == 429).toList();
+            List<Reply> limited =
+                    replies.stream().filter(r -> r.status() == 429).toList();
             assertThat(limited).isNotEmpty();
             assertThat(limited.get(0).field("error")).isEqualTo("rate_limited");
             assertThat(limited.get(0).raw().headers().firstValue("Retry-After")).hasValue("1");
             long accepted = replies.stream().filter(r -> r.status() == 200).count();
             assertThat(accepted + limited.size()).isEqualTo(20);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(accepted);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event"))
+                    .isEqualTo(accepted);
 
-            await().pollDelay(Duration.ofMillis(1100)).atMost(Duration.ofSeconds(5)).until(() ->
-                    hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=rl-late&status=SENT").status() == 200);
+            await().pollDelay(Duration.ofMillis(1100))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=rl-late&status=SENT")
+                                            .status()
+                                    == 200);
         }
     }
 
     @Test
     void requestsBeyondTheConcurrencyCapGet503AndASlowBodyIsCutWith408() throws Exception {
-        try (RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok",
-                "max-concurrent-requests", "1", "request-timeout-ms", "1500"))) {
+        try (RunningHub hub = RunningHub.start(
+                TestDatabase.h2InMemory(),
+                Map.of("smsby.tokens", "tok", "max-concurrent-requests", "1", "request-timeout-ms", "1500"))) {
             String body = "channel=SMS&message_id=slow-1&status=SENT";
             try (Socket slow = new Socket("127.0.0.1", hub.port())) {
                 slow.setSoTimeout(10_000);
                 OutputStream out = slow.getOutputStream();
                 out.write(("POST /webhooks/smsby?token=tok HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM
-                        + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
+                                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10))
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                    Reply busy = hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=busy-1&status=SENT");
+                    Reply busy =
+                            hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=busy-1&status=SENT");
                     assertThat(busy.status()).isEqualTo(503);
                     assertThat(busy.field("error")).isEqualTo("overloaded");
                 });
@@ -66,8 +74,11 @@ class TrafficGuardTest {
                 String answer = read(slow.getInputStream());
                 assertThat(answer).startsWith("HTTP/1.1 408").contains("request_timeout");
             }
-            await().atMost(Duration.ofSeconds(5)).until(() ->
-                    hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=after-1&status=SENT").status() == 200);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=after-1&status=SENT")
+                                            .status()
+                                    == 200);
         }
     }
 

@@ -2,6 +2,14 @@ package io.dlrhub.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -16,15 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +44,8 @@ class AdapterSamplesTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("public-base-url", PUBLIC_BASE_URL)
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with("public-base-url", PUBLIC_BASE_URL)
             .withSettingsFrom(AdapterSamplesTest::credentialsOfEverySamplesProvider);
 
     final TestDatabase database = shared.database();
@@ -55,13 +55,17 @@ class AdapterSamplesTest {
     Stream<DynamicTest> everySampleGivesItsAnswerAndEvents() throws IOException {
         List<Path> samples = samples();
         assertThat(samples).as("samples in " + SAMPLES).isNotEmpty();
-        return samples.stream().map(sample -> DynamicTest.dynamicTest(SAMPLES.relativize(sample).toString(),
-                () -> run(provider(sample), (ObjectNode) JSON.readTree(sample.toFile()))));
+        return samples.stream()
+                .map(sample -> DynamicTest.dynamicTest(
+                        SAMPLES.relativize(sample).toString(),
+                        () -> run(provider(sample), (ObjectNode) JSON.readTree(sample.toFile()))));
     }
 
     static List<Path> samples() throws IOException {
         try (Stream<Path> files = Files.walk(SAMPLES)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -89,24 +93,34 @@ class AdapterSamplesTest {
     void run(String provider, ObjectNode sample) throws Exception {
         String method = sample.path("method").asText("POST");
         String query = sample.path("query").asText("");
-        String body = sample.path("body").isTextual() ? sample.path("body").asText()
+        String body = sample.path("body").isTextual()
+                ? sample.path("body").asText()
                 : sample.has("body") ? JSON.writeValueAsString(sample.get("body")) : "";
         String path = "/webhooks/" + provider;
         HttpRequest.Builder request = HttpRequest.newBuilder();
         switch (auth(sample)) {
-            case "twilio" -> request.header("X-Twilio-Signature",
-                    TwilioWebhookTest.twilioSignature(TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL + path, form(body)));
+            case "twilio" ->
+                request.header(
+                        "X-Twilio-Signature",
+                        TwilioWebhookTest.twilioSignature(TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL + path, form(body)));
             case "standard" -> {
                 String id = sample.path("webhookId").asText("msg_" + sample.hashCode());
                 long timestamp = Instant.now().getEpochSecond();
-                request.header("webhook-id", id).header("webhook-timestamp", Long.toString(timestamp))
-                        .header("webhook-signature", StandardWebhookTest.signature(STANDARD_SECRET, id, timestamp, body));
+                request.header("webhook-id", id)
+                        .header("webhook-timestamp", Long.toString(timestamp))
+                        .header(
+                                "webhook-signature",
+                                StandardWebhookTest.signature(STANDARD_SECRET, id, timestamp, body));
             }
             default -> query = "token=" + TOKEN + (query.isEmpty() ? "" : "&" + query);
         }
         URI uri = hub.uri(path + (query.isEmpty() ? "" : "?" + query));
-        request.uri(uri).method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        request.uri(uri)
+                .method(
+                        method,
+                        body.isEmpty()
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (sample.has("contentType")) {
             request.header("Content-Type", sample.get("contentType").asText());
         }
@@ -114,18 +128,23 @@ class AdapterSamplesTest {
 
         // "answer": {"http": 200, "status": "accepted"} or {"http": 400, "error": "...", "message": "..."}
         JsonNode expected = sample.path("answer");
-        assertThat(reply.status()).as("HTTP status of " + reply).isEqualTo(expected.path("http").asInt(200));
+        assertThat(reply.status())
+                .as("HTTP status of " + reply)
+                .isEqualTo(expected.path("http").asInt(200));
         JsonNode answer = reply.json();
         expected.fields().forEachRemaining(field -> {
             if (!field.getKey().equals("http")) {
-                assertThat(answer.path(field.getKey()).asText()).as(field.getKey() + " of " + reply)
+                assertThat(answer.path(field.getKey()).asText())
+                        .as(field.getKey() + " of " + reply)
                         .isEqualTo(field.getValue().asText());
             }
         });
 
         List<JsonNode> stored = new ArrayList<>();
         for (String eventId : eventIds(reply)) {
-            List<Map<String, Object>> rows = Sql.rows(database, "SELECT payload FROM delivery_event WHERE event_id = ?",
+            List<Map<String, Object>> rows = Sql.rows(
+                    database,
+                    "SELECT payload FROM delivery_event WHERE event_id = ?",
                     java.util.UUID.fromString(eventId));
             assertThat(rows).as("event " + eventId + " is stored").hasSize(1);
             ObjectNode event = (ObjectNode) JSON.readTree((String) rows.get(0).get("payload"));
@@ -160,7 +179,8 @@ class AdapterSamplesTest {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String pair : body.split("&")) {
             String[] parts = pair.split("=", 2);
-            fields.put(URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
+            fields.put(
+                    URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
                     parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "");
         }
         return fields;

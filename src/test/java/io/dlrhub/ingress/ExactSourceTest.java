@@ -10,6 +10,12 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,8 +41,10 @@ class ExactSourceTest {
 
     @RegisterExtension
     @Order(1)
-    static final WireMockExtension crm = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort())
-            .resetOnEachTest(false).build();
+    static final WireMockExtension crm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort())
+            .resetOnEachTest(false)
+            .build();
 
     @RegisterExtension
     @Order(2)
@@ -77,23 +78,27 @@ class ExactSourceTest {
     }
 
     int crmCalls(String eventId) {
-        return crm.findAll(postRequestedFor(urlPathEqualTo("/crm")).withHeader("Idempotency-Key", equalTo(eventId))).size();
+        return crm.findAll(postRequestedFor(urlPathEqualTo("/crm")).withHeader("Idempotency-Key", equalTo(eventId)))
+                .size();
     }
 
     int crmCallsFor(String messageId) {
         return (int) crm.findAll(postRequestedFor(urlPathEqualTo("/crm"))).stream()
-                .filter(r -> r.getBodyAsString().contains("\"" + messageId + "\"")).count();
+                .filter(r -> r.getBodyAsString().contains("\"" + messageId + "\""))
+                .count();
     }
 
     void awaitDead(String eventId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(database,
-                "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead' AND event_id = ?",
-                UUID.fromString(eventId)) == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Sql.count(
+                                database,
+                                "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead' AND event_id = ?",
+                                UUID.fromString(eventId))
+                        == 1);
     }
 
     /** A validly signed Standard Webhooks request, as an attacker would capture it. */
-    private record Captured(String id, long timestamp, String body, String eventId) {
-    }
+    private record Captured(String id, long timestamp, String body, String eventId) {}
 
     /** Sends a signed report once: accepted, and its one CRM delivery made (dead at once, see crmAnswering400). */
     private Captured acceptedAndDelivered(String messageId) throws Exception {
@@ -111,8 +116,11 @@ class ExactSourceTest {
         Captured first = acceptedAndDelivered("exact-query-1");
 
         // the captured request again, within its 5 minutes, with a second webhook-id in the URL
-        Reply replay = signed("?webhook-id=" + URLEncoder.encode("anything-else", StandardCharsets.UTF_8), first.id(),
-                first.timestamp(), first.body());
+        Reply replay = signed(
+                "?webhook-id=" + URLEncoder.encode("anything-else", StandardCharsets.UTF_8),
+                first.id(),
+                first.timestamp(),
+                first.body());
 
         assertThat(replay.status()).as(replay.toString()).isEqualTo(200);
         assertThat(replay.field("status")).as(replay.toString()).isEqualTo("duplicate");
@@ -133,7 +141,9 @@ class ExactSourceTest {
         assertThat(replay.body()).contains("webhook-id");
         assertThat(rows("exact-header-1")).isEqualTo(1);
         Thread.sleep(500);
-        assertThat(crmCallsFor("exact-header-1")).as("CRM calls for the message").isEqualTo(1);
+        assertThat(crmCallsFor("exact-header-1"))
+                .as("CRM calls for the message")
+                .isEqualTo(1);
     }
 
     @Test
@@ -152,45 +162,78 @@ class ExactSourceTest {
 
     @Test
     void aProviderRequestHeaderCannotChangeTheProvider() {
-        Reply reply = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM,
-                "channel=SMS&message_id=exact-provider-1&status=SENT", "provider", "twilio");
-        Reply viaQuery = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "&provider=twilio", FORM,
+        Reply reply = hub.post(
+                "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                FORM,
+                "channel=SMS&message_id=exact-provider-1&status=SENT",
+                "provider",
+                "twilio");
+        Reply viaQuery = hub.post(
+                "/webhooks/smsby?token=" + SMSBY_TOKEN + "&provider=twilio",
+                FORM,
                 "channel=SMS&message_id=exact-provider-2&status=SENT");
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(viaQuery.status()).as(viaQuery.toString()).isEqualTo(200);
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'smsby'"
-                + " AND message_id IN ('exact-provider-1', 'exact-provider-2')")).isEqualTo(2);
+        assertThat(Sql.count(
+                        database,
+                        "SELECT COUNT(*) FROM delivery_event WHERE provider = 'smsby'"
+                                + " AND message_id IN ('exact-provider-1', 'exact-provider-2')"))
+                .isEqualTo(2);
     }
 
     @Test
     void answerHeadersAreNeverTakenFromTheRequest() {
-        Reply accepted = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query", FORM,
-                "channel=SMS&message_id=exact-echo-1&status=SENT", "Retry-After", "from-header");
-        Reply refused = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query", FORM,
-                "channel=SMS&status=SENT", "Retry-After", "from-header");
+        Reply accepted = hub.post(
+                "/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query",
+                FORM,
+                "channel=SMS&message_id=exact-echo-1&status=SENT",
+                "Retry-After",
+                "from-header");
+        Reply refused = hub.post(
+                "/webhooks/smsby?token=" + SMSBY_TOKEN + "&Retry-After=from-query",
+                FORM,
+                "channel=SMS&status=SENT",
+                "Retry-After",
+                "from-header");
         Reply admin = hub.send(HttpRequest.newBuilder(hub.managementUri("/api/outbox?Retry-After=from-query"))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Retry-After", "from-header").GET().build());
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Retry-After", "from-header")
+                .GET()
+                .build());
 
         for (Reply reply : java.util.List.of(accepted, refused, admin)) {
-            assertThat(reply.raw().headers().allValues("Retry-After")).as(reply.toString()).isEmpty();
+            assertThat(reply.raw().headers().allValues("Retry-After"))
+                    .as(reply.toString())
+                    .isEmpty();
         }
     }
 
     @Test
     void anIdQueryParameterCannotChangeTheReplayedDelivery() throws Exception {
-        String first = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM,
-                "channel=SMS&message_id=exact-replay-1&status=SENT").field("event_id");
-        String second = hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM,
-                "channel=SMS&message_id=exact-replay-2&status=SENT").field("event_id");
+        String first = hub.post(
+                        "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                        FORM,
+                        "channel=SMS&message_id=exact-replay-1&status=SENT")
+                .field("event_id");
+        String second = hub.post(
+                        "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                        FORM,
+                        "channel=SMS&message_id=exact-replay-2&status=SENT")
+                .field("event_id");
         awaitDead(first);
         awaitDead(second);
-        long firstId = Sql.count(database, "SELECT id FROM outbox WHERE sink = 'crm' AND event_id = ?", UUID.fromString(first));
-        long secondId = Sql.count(database, "SELECT id FROM outbox WHERE sink = 'crm' AND event_id = ?", UUID.fromString(second));
+        long firstId = Sql.count(
+                database, "SELECT id FROM outbox WHERE sink = 'crm' AND event_id = ?", UUID.fromString(first));
+        long secondId = Sql.count(
+                database, "SELECT id FROM outbox WHERE sink = 'crm' AND event_id = ?", UUID.fromString(second));
 
-        Reply replay = hub.send(HttpRequest.newBuilder(hub.managementUri("/api/outbox/" + firstId + "/replay?id=" + secondId))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("id", Long.toString(secondId))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        Reply replay =
+                hub.send(HttpRequest.newBuilder(hub.managementUri("/api/outbox/" + firstId + "/replay?id=" + secondId))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .header("id", Long.toString(secondId))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build());
 
         assertThat(replay.status()).as(replay.toString()).isEqualTo(200);
         assertThat(replay.json().path("id").asLong()).isEqualTo(firstId);

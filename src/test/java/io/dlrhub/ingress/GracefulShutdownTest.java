@@ -3,6 +3,11 @@ package io.dlrhub.ingress;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,12 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,7 +57,8 @@ class GracefulShutdownTest {
         HttpClient client = client();
         URI uri = webhookUri(hub);
         // one webhook first, so the stop meets a warmed-up service
-        assertThat(hub.post("/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&message_id=warm-up&status=SENT").status())
+        assertThat(hub.post("/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&message_id=warm-up&status=SENT")
+                        .status())
                 .isEqualTo(200);
 
         AtomicInteger answered = new AtomicInteger();
@@ -89,7 +89,9 @@ class GracefulShutdownTest {
             outcome.assertEveryAcceptedEventIsStored();
             outcome.serverErrors().forEach(e -> serverErrors.add(outcome.scenario() + ": " + e));
         }
-        assertThat(serverErrors).as("answers 500 (or any 5xx but 503) while the service stops").isEmpty();
+        assertThat(serverErrors)
+                .as("answers 500 (or any 5xx but 503) while the service stops")
+                .isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -117,7 +119,10 @@ class GracefulShutdownTest {
     }
 
     static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /** The webhook URL, taken while the service runs (the port cannot be looked up once it stops). */
@@ -133,12 +138,11 @@ class GracefulShutdownTest {
                 .build();
         // an answer, not a failure: the connections beyond HTTP_MAX_CONNECTIONS_PER_ADDRESS are closed at once,
         // and counting those started the stop before any webhook was committed (no 200 at all, a failed round)
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .whenComplete((response, failure) -> {
-                    if (response != null) {
-                        answered.incrementAndGet();
-                    }
-                });
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+            if (response != null) {
+                answered.incrementAndGet();
+            }
+        });
     }
 
     /** hub.close() on its own thread; the future gives how long it took, in ms. */
@@ -160,11 +164,21 @@ class GracefulShutdownTest {
     }
 
     /** What the webhooks were told, and what the database holds after the stop. */
-    record Outcome(String scenario, long stopMillis, Map<String, String> acceptedEventIds, Map<String, String> stored,
-                   Map<String, Integer> counts, List<String> serverErrors) {
+    record Outcome(
+            String scenario,
+            long stopMillis,
+            Map<String, String> acceptedEventIds,
+            Map<String, String> stored,
+            Map<String, Integer> counts,
+            List<String> serverErrors) {
 
-        static Outcome collect(String scenario, TestDatabase database, List<CompletableFuture<HttpResponse<String>>> sent,
-                               int answeredBeforeStop, Future<Long> stopped) throws Exception {
+        static Outcome collect(
+                String scenario,
+                TestDatabase database,
+                List<CompletableFuture<HttpResponse<String>>> sent,
+                int answeredBeforeStop,
+                Future<Long> stopped)
+                throws Exception {
             long stopMillis = stopped.get(60, TimeUnit.SECONDS);
 
             Map<String, String> accepted = new LinkedHashMap<>();
@@ -178,7 +192,9 @@ class GracefulShutdownTest {
                     counts.merge("HTTP " + status, 1, Integer::sum);
                     if (status == 200) {
                         JsonNode body = JSON.readTree(response.body());
-                        assertThat(body.get("status").asText()).as(response.body()).isEqualTo("accepted");
+                        assertThat(body.get("status").asText())
+                                .as(response.body())
+                                .isEqualTo("accepted");
                         accepted.put(id(i), body.get("event_id").asText());
                         continue;
                     }
@@ -197,28 +213,42 @@ class GracefulShutdownTest {
 
             // straight from the database, after the stop
             Map<String, String> stored = new LinkedHashMap<>();
-            for (Map<String, Object> row : Sql.rows(database,
+            for (Map<String, Object> row : Sql.rows(
+                    database,
                     "SELECT message_id, event_id FROM delivery_event WHERE provider = 'smsby' AND message_id LIKE 'shutdown-%'")) {
                 stored.put(row.get("message_id").toString(), row.get("event_id").toString());
             }
-            long statusRows = Sql.count(database,
+            long statusRows = Sql.count(
+                    database,
                     "SELECT COUNT(*) FROM message_status WHERE provider = 'smsby' AND message_id LIKE 'shutdown-%'");
             assertThat(statusRows).as("one message_status row per stored event").isEqualTo(stored.size());
 
-            System.out.printf("[GracefulShutdownTest] %s: %d webhooks, %d answered before the stop began, stop took %d ms;"
+            System.out.printf(
+                    "[GracefulShutdownTest] %s: %d webhooks, %d answered before the stop began, stop took %d ms;"
                             + " %s; %d events stored (%d without a 200 answer); other answers, e.g. %s%n",
-                    scenario, sent.size(), answeredBeforeStop, stopMillis, counts, stored.size(),
-                    stored.size() - accepted.size(), samples);
+                    scenario,
+                    sent.size(),
+                    answeredBeforeStop,
+                    stopMillis,
+                    counts,
+                    stored.size(),
+                    stored.size() - accepted.size(),
+                    samples);
             return new Outcome(scenario, stopMillis, accepted, stored, counts, serverErrors);
         }
 
         void assertStoppedInTime() {
-            assertThat(stopMillis).as("close() returned within the 30 s shutdown timeout").isLessThan(30_000);
+            assertThat(stopMillis)
+                    .as("close() returned within the 30 s shutdown timeout")
+                    .isLessThan(30_000);
         }
 
         void assertEveryAcceptedEventIsStored() {
-            assertThat(acceptedEventIds).as("some webhooks were answered 200 (%s)", counts).isNotEmpty();
-            assertThat(stored).as("every webhook answered 200 has its event committed, under the event id it was told")
+            assertThat(acceptedEventIds)
+                    .as("some webhooks were answered 200 (%s)", counts)
+                    .isNotEmpty();
+            assertThat(stored)
+                    .as("every webhook answered 200 has its event committed, under the event id it was told")
                     .containsAllEntriesOf(acceptedEventIds);
         }
     }

@@ -6,13 +6,12 @@ import static io.dlrhub.ingress.InfobipWebhookTest.report;
 import static io.dlrhub.ingress.InfobipWebhookTest.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TcpProxy;
 import io.dlrhub.support.TestDatabase;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,8 +36,8 @@ class InfobipOutageTest {
         String request = results(valid, malformed);
         try (TcpProxy proxy = real.proxy()) {
             TestDatabase database = real.through(proxy);
-            try (RunningHub hub = RunningHub.start(database, Map.of("infobip.tokens", TOKEN,
-                    "db.connect-timeout-ms", "1000", "db.pool-size", "2"))) {
+            try (RunningHub hub = RunningHub.start(
+                    database, Map.of("infobip.tokens", TOKEN, "db.connect-timeout-ms", "1000", "db.pool-size", "2"))) {
                 proxy.cut();
                 Reply during = hub.post("/webhooks/infobip?token=" + TOKEN, "application/json", request);
                 assertThat(during.status()).as(during.toString()).isEqualTo(503);
@@ -53,8 +52,11 @@ class InfobipOutageTest {
                 assertThat(resend.field("error")).isEqualTo("missing_field");
                 assertThat(resend.field("message")).contains("messageId");
             }
-            assertThat(Sql.count(real, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id = ?",
-                    validId)).isEqualTo(1);
+            assertThat(Sql.count(
+                            real,
+                            "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id = ?",
+                            validId))
+                    .isEqualTo(1);
         }
     }
 }

@@ -2,14 +2,6 @@ package io.dlrhub.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dlrhub.support.HubExtension;
@@ -17,6 +9,13 @@ import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -72,25 +71,29 @@ class InfobipWebhookTest {
     }
 
     long eventsFor(String messageId) {
-        return Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id = ?",
+        return Sql.count(
+                database,
+                "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id = ?",
                 messageId);
     }
 
     long eventsLike(String pattern) {
-        return Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id LIKE ?",
+        return Sql.count(
+                database,
+                "SELECT COUNT(*) FROM delivery_event WHERE provider = 'infobip' AND message_id LIKE ?",
                 pattern);
     }
 
     Map<String, Object> onlyEvent(String messageId) {
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT * FROM delivery_event WHERE provider = 'infobip' AND message_id = ?", messageId);
+        List<Map<String, Object>> rows = Sql.rows(
+                database, "SELECT * FROM delivery_event WHERE provider = 'infobip' AND message_id = ?", messageId);
         assertThat(rows).as("events of " + messageId).hasSize(1);
         return rows.get(0);
     }
 
     String messageStatus(String messageId) {
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT status FROM message_status WHERE provider = 'infobip' AND message_id = ?", messageId);
+        List<Map<String, Object>> rows = Sql.rows(
+                database, "SELECT status FROM message_status WHERE provider = 'infobip' AND message_id = ?", messageId);
         assertThat(rows).hasSize(1);
         return rows.get(0).get("status").toString();
     }
@@ -119,32 +122,43 @@ class InfobipWebhookTest {
         for (JsonNode event : events) {
             assertThat(event.get("status").asText()).isEqualTo("accepted");
         }
-        assertThat(reply.field("event_id")).isEqualTo(events.get(0).get("event_id").asText());
+        assertThat(reply.field("event_id"))
+                .isEqualTo(events.get(0).get("event_id").asText());
 
         Map<String, Object> delivered = onlyEvent("three-1");
-        assertThat(delivered.get("event_id").toString()).isEqualTo(events.get(0).get("event_id").asText());
-        assertThat(delivered).containsEntry("channel", "SMS").containsEntry("status", "DELIVERED")
+        assertThat(delivered.get("event_id").toString())
+                .isEqualTo(events.get(0).get("event_id").asText());
+        assertThat(delivered)
+                .containsEntry("channel", "SMS")
+                .containsEntry("status", "DELIVERED")
                 .containsEntry("provider_status", "DELIVERED_TO_HANDSET");
         assertThat(delivered.get("error_code")).as("NO_ERROR is no error").isNull();
         assertThat(instant(delivered.get("occurred_at"))).isEqualTo(Instant.parse("2019-11-09T16:00:00Z"));
 
         Map<String, Object> pending = onlyEvent("three-2");
-        assertThat(pending.get("event_id").toString()).isEqualTo(events.get(1).get("event_id").asText());
-        assertThat(pending).containsEntry("channel", "SMS").containsEntry("status", "SENT")
+        assertThat(pending.get("event_id").toString())
+                .isEqualTo(events.get(1).get("event_id").asText());
+        assertThat(pending)
+                .containsEntry("channel", "SMS")
+                .containsEntry("status", "SENT")
                 .containsEntry("provider_status", "PENDING_ENROUTE");
         assertThat(pending.get("error_code")).isNull();
         // +0100 is honoured: 16:01 in UTC+1 is 15:01 UTC
         assertThat(instant(pending.get("occurred_at"))).isEqualTo(Instant.parse("2019-11-09T15:01:00Z"));
 
         Map<String, Object> failed = onlyEvent("three-3");
-        assertThat(failed.get("event_id").toString()).isEqualTo(events.get(2).get("event_id").asText());
-        assertThat(failed).containsEntry("channel", "SMS").containsEntry("status", "FAILED")
+        assertThat(failed.get("event_id").toString())
+                .isEqualTo(events.get(2).get("event_id").asText());
+        assertThat(failed)
+                .containsEntry("channel", "SMS")
+                .containsEntry("status", "FAILED")
                 .containsEntry("provider_status", "UNDELIVERABLE_NOT_DELIVERED")
                 .containsEntry("error_code", "EC_ABSENT_SUBSCRIBER");
         assertThat(instant(failed.get("occurred_at"))).isEqualTo(Instant.parse("2019-11-09T16:02:30.250Z"));
 
         // everything else of a report is kept, nested objects as JSON
-        JsonNode attributes = new ObjectMapper().readTree(failed.get("payload").toString()).get("attributes");
+        JsonNode attributes =
+                new ObjectMapper().readTree(failed.get("payload").toString()).get("attributes");
         assertThat(attributes.get("bulkId").asText()).isEqualTo("BULK-three-3");
         assertThat(attributes.get("to").asText()).isEqualTo("41793026727");
         assertThat(attributes.get("sentAt").asText()).isEqualTo("2019-11-09T16:00:00.000+0000");
@@ -165,18 +179,24 @@ class InfobipWebhookTest {
 
     @Test
     void deliveredToOperatorThenToHandsetEndsDeliveredWithTwoEvents() {
-        Reply operator = infobip(results(report("op-1", DELIVERED_TO_OPERATOR, NO_ERROR, "2019-11-09T16:00:00.000+0000")));
+        Reply operator =
+                infobip(results(report("op-1", DELIVERED_TO_OPERATOR, NO_ERROR, "2019-11-09T16:00:00.000+0000")));
         assertThat(operator.status()).as(operator.toString()).isEqualTo(200);
-        assertThat(messageStatus("op-1")).as("reaching the operator is not delivery").isEqualTo("SENT");
+        assertThat(messageStatus("op-1"))
+                .as("reaching the operator is not delivery")
+                .isEqualTo("SENT");
 
-        Reply handset = infobip(results(report("op-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:05:00.000+0000")));
+        Reply handset =
+                infobip(results(report("op-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:05:00.000+0000")));
         assertThat(handset.status()).as(handset.toString()).isEqualTo(200);
         assertThat(handset.field("status")).isEqualTo("accepted");
 
         assertThat(eventsFor("op-1")).isEqualTo(2);
         assertThat(messageStatus("op-1")).isEqualTo("DELIVERED");
-        assertThat(Sql.rows(database, "SELECT provider_status, status FROM delivery_event WHERE message_id = 'op-1'"
-                + " ORDER BY occurred_at"))
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT provider_status, status FROM delivery_event WHERE message_id = 'op-1'"
+                                + " ORDER BY occurred_at"))
                 .extracting(r -> r.get("provider_status") + "=" + r.get("status"))
                 .containsExactly("DELIVERED_TO_OPERATOR=SENT", "DELIVERED_TO_HANDSET=DELIVERED");
     }
@@ -234,7 +254,10 @@ class InfobipWebhookTest {
 
     @Test
     void aReportWithoutStatusNameIsRefusedWith400NamingIt() {
-        String noStatus = report("nostatus-1", "{\"groupId\":3,\"groupName\":\"DELIVERED\",\"id\":5}", NO_ERROR,
+        String noStatus = report(
+                "nostatus-1",
+                "{\"groupId\":3,\"groupName\":\"DELIVERED\",\"id\":5}",
+                NO_ERROR,
                 "2019-11-09T16:00:00.000+0000");
         assertError(infobip(results(noStatus)), 400, "missing_field", "status.name");
         assertThat(eventsFor("nostatus-1")).isZero();
@@ -242,8 +265,11 @@ class InfobipWebhookTest {
 
     @Test
     void aReportWithABadDoneAtIsRefusedWith400NamingIt() {
-        assertError(infobip(results(report("done-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09 16:00:00"))),
-                400, "invalid_field", "doneAt");
+        assertError(
+                infobip(results(report("done-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09 16:00:00"))),
+                400,
+                "invalid_field",
+                "doneAt");
         assertThat(eventsFor("done-1")).isZero();
     }
 
@@ -277,8 +303,8 @@ class InfobipWebhookTest {
     void aBodyThatIsNotJsonIsRefusedWith400() {
         Reply notJson = infobip("results=none");
         Reply truncated = infobip("{\"results\":[{\"messageId\":\"trunc-1\"");
-        Reply array = infobip("[" + report("trunc-1", DELIVERED_TO_HANDSET, NO_ERROR,
-                "2019-11-09T16:00:00.000+0000") + "]");
+        Reply array =
+                infobip("[" + report("trunc-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:00:00.000+0000") + "]");
 
         for (Reply reply : List.of(notJson, truncated, array)) {
             assertError(reply, 400, "invalid_body", "JSON");
@@ -302,9 +328,12 @@ class InfobipWebhookTest {
 
     @Test
     void theTokenIsAcceptedInTheHeaderToo() {
-        Reply reply = hub.post("/webhooks/infobip", JSON,
+        Reply reply = hub.post(
+                "/webhooks/infobip",
+                JSON,
                 results(report("header-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:00:00.000+0000")),
-                "X-Webhook-Token", TOKEN);
+                "X-Webhook-Token",
+                TOKEN);
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(eventsFor("header-1")).isEqualTo(1);
     }
@@ -312,14 +341,20 @@ class InfobipWebhookTest {
     @Test
     void httpBasicCredentialsAreAcceptedWhenConfigured() {
         TestDatabase basicDatabase = TestDatabase.h2InMemory();
-        try (RunningHub basicHub = RunningHub.start(basicDatabase,
-                Map.of("infobip.basic-user", "infobip", "infobip.basic-password", "s3cret-pass"))) {
+        try (RunningHub basicHub = RunningHub.start(
+                basicDatabase, Map.of("infobip.basic-user", "infobip", "infobip.basic-password", "s3cret-pass"))) {
             String body = results(report("basic-1", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:00:00.000+0000"));
-            Reply good = basicHub.post("/webhooks/infobip", JSON, body, "Authorization", basic("infobip", "s3cret-pass"));
-            Reply bad = basicHub.post("/webhooks/infobip", JSON,
+            Reply good =
+                    basicHub.post("/webhooks/infobip", JSON, body, "Authorization", basic("infobip", "s3cret-pass"));
+            Reply bad = basicHub.post(
+                    "/webhooks/infobip",
+                    JSON,
                     results(report("basic-2", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:00:00.000+0000")),
-                    "Authorization", basic("infobip", "wrong"));
-            Reply none = basicHub.post("/webhooks/infobip", JSON,
+                    "Authorization",
+                    basic("infobip", "wrong"));
+            Reply none = basicHub.post(
+                    "/webhooks/infobip",
+                    JSON,
                     results(report("basic-2", DELIVERED_TO_HANDSET, NO_ERROR, "2019-11-09T16:00:00.000+0000")));
 
             assertThat(good.status()).as(good.toString()).isEqualTo(200);

@@ -2,15 +2,14 @@ package io.dlrhub.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.time.Duration;
-import java.util.Map;
-
 import io.dlrhub.support.HubExtension;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,8 +28,11 @@ class MethodNotAllowedTest {
     /** With a form body for the methods that carry one. */
     Reply send(URI uri, String method) {
         boolean bodyless = method.equals("GET") || method.equals("DELETE");
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .method(method, bodyless ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("x=1"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        bodyless ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("x=1"))
                 .header("Authorization", "Bearer admin-secret");
         if (!bodyless) {
             request.header("Content-Type", RunningHub.FORM);
@@ -74,7 +76,8 @@ class MethodNotAllowedTest {
     @Test
     void theRightMethodOnTheSamePathsIsStillAnswered200() {
         assertThat(send(hub.managementUri("/api/outbox"), "GET").status()).isEqualTo(200);
-        assertThat(hub.post("/webhooks/smsby?token=tok", RunningHub.FORM, "channel=SMS&message_id=m-405&status=SENT").status())
+        assertThat(hub.post("/webhooks/smsby?token=tok", RunningHub.FORM, "channel=SMS&message_id=m-405&status=SENT")
+                        .status())
                 .isEqualTo(200);
     }
 }

@@ -2,12 +2,11 @@ package io.dlrhub.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpRequest;
-import java.util.Map;
-
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.TestDatabase;
+import java.net.http.HttpRequest;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +21,9 @@ class RefusalsPerHubTest {
     @Test
     void aRefusalIsCountedByTheHubThatRefusedItNotByTheLastStarted() {
         try (RunningHub first = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok"));
-             RunningHub last = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok"))) {
-            Reply refused = first.send(HttpRequest.newBuilder(first.uri("/no-such-path")).GET().build());
+                RunningHub last = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok"))) {
+            Reply refused = first.send(
+                    HttpRequest.newBuilder(first.uri("/no-such-path")).GET().build());
             assertThat(refused.status()).isEqualTo(404);
             assertThat(refused.field("message")).isEqualTo("no such endpoint: webhooks are POST /webhooks/{provider}");
 
@@ -33,7 +33,9 @@ class RefusalsPerHubTest {
     }
 
     private static String metrics(RunningHub hub) {
-        Reply reply = hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics")).GET().build());
+        Reply reply = hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics"))
+                .GET()
+                .build());
         assertThat(reply.status()).isEqualTo(200);
         return reply.body();
     }

@@ -2,6 +2,8 @@ package io.dlrhub.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
@@ -29,7 +28,8 @@ class RouteFilesTest extends CamelTestSupport {
         for (Path file : routeFiles()) {
             List<RouteDefinition> routes = definitions(file);
             assertThat(routes).as(file + " defines routes").isNotEmpty();
-            assertThat(routes).as(file + " gives every route an explicit id")
+            assertThat(routes)
+                    .as(file + " gives every route an explicit id")
                     .allSatisfy(route -> assertThat(route.hasCustomIdAssigned()).isTrue());
         }
     }
@@ -43,7 +43,9 @@ class RouteFilesTest extends CamelTestSupport {
         assertThat(ids).contains("provider-smsby", "sink-crm", "sink-alert");
         try (RunningHub hub = RunningHub.start(TestDatabase.h2InMemory(), Map.of("smsby.tokens", "tok"))) {
             for (String id : ids) {
-                assertThat(hub.context().getRouteController().getRouteStatus(id)).as(id).isEqualTo(ServiceStatus.Started);
+                assertThat(hub.context().getRouteController().getRouteStatus(id))
+                        .as(id)
+                        .isEqualTo(ServiceStatus.Started);
             }
         }
     }
@@ -62,7 +64,9 @@ class RouteFilesTest extends CamelTestSupport {
 
     static List<Path> routeFiles() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            List<Path> list = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted().toList();
+            List<Path> list = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml"))
+                    .sorted()
+                    .toList();
             assertThat(list).isNotEmpty();
             return list;
         }

@@ -4,6 +4,11 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dlrhub.support.CapturedLog;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
-import io.dlrhub.support.CapturedLog;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,8 @@ class RouteReloadTest {
     static final String TOKEN = "reload-token";
     static final String ORIGINAL_FIELDS = "              messageId: message_id\n";
     static final String EDITED_FIELDS = "              messageId: msg\n";
-    static final List<String> JAVA_ROUTES = List.of("webhook-ingress", "require-form", "persist-event",
-            "outbox-dispatcher");
+    static final List<String> JAVA_ROUTES =
+            List.of("webhook-ingress", "require-form", "persist-event", "outbox-dispatcher");
     static final List<String> FILE_ROUTES = List.of("provider-smsby", "sink-crm", "sink-alert");
 
     @TempDir
@@ -79,7 +78,8 @@ class RouteReloadTest {
         String lastGood = Files.readString(adapter());
 
         try (CapturedLog log = CapturedLog.attach()) {
-            String broken = lastGood.replace("      steps:", "      steps: [\n        - to: {uri: direct:require-form\n");
+            String broken =
+                    lastGood.replace("      steps:", "      steps: [\n        - to: {uri: direct:require-form\n");
             assertThat(broken).isNotEqualTo(lastGood);
             save(broken);
             Instant saved = Instant.now();
@@ -92,13 +92,15 @@ class RouteReloadTest {
                 Reply reply = webhook("msg");
                 answers.add(reply.status() + " " + reply.field("error"));
                 assertThat(reply.status())
-                        .as("webhook %s after the broken save: %s (routes now: %s)",
+                        .as(
+                                "webhook %s after the broken save: %s (routes now: %s)",
                                 Duration.between(saved, Instant.now()), reply, routeIds())
                         .isEqualTo(200);
                 if (failureSeen == null && !reloadFailures(log).isEmpty()) {
                     failureSeen = Instant.now();
                 }
-                if (failureSeen != null && Duration.between(failureSeen, Instant.now()).toMillis() >= 3000) {
+                if (failureSeen != null
+                        && Duration.between(failureSeen, Instant.now()).toMillis() >= 3000) {
                     break;
                 }
                 assertThat(Duration.between(saved, Instant.now()))
@@ -106,7 +108,8 @@ class RouteReloadTest {
                         .isLessThan(Duration.ofSeconds(20));
                 Thread.sleep(100);
             }
-            System.out.printf("[RouteReloadTest] broken save noticed after %d ms; %d webhooks answered 200 meanwhile; %s%n",
+            System.out.printf(
+                    "[RouteReloadTest] broken save noticed after %d ms; %d webhooks answered 200 meanwhile; %s%n",
                     Duration.between(saved, failureSeen).toMillis(), answers.size(), reloadFailures(log));
         }
 
@@ -118,8 +121,9 @@ class RouteReloadTest {
 
         // and the next good save is picked up again
         save(lastGood.replace(EDITED_FIELDS, ORIGINAL_FIELDS));
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(webhook("message_id").status()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(webhook("message_id").status()).isEqualTo(200));
     }
 
     @Test
@@ -127,9 +131,11 @@ class RouteReloadTest {
         start(true);
         try (CapturedLog log = CapturedLog.attach()) {
             editAdapter(ORIGINAL_FIELDS, "              mesageId: msg\n");
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                    assertThat(reloadFailures(log)).anySatisfy(line ->
-                            assertThat(line).contains("smsby.camel.yaml line 18: dlr:event has no parameter mesageId")));
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(reloadFailures(log))
+                            .anySatisfy(line -> assertThat(line)
+                                    .contains("smsby.camel.yaml line 18: dlr:event has no parameter mesageId")));
             // the whole time, and after: the last good adapter answers
             for (int i = 0; i < 10; i++) {
                 assertOldFieldsAccepted();
@@ -142,7 +148,8 @@ class RouteReloadTest {
     @Test
     void withoutReloadAnEditHasNoEffect() throws Exception {
         start(false);
-        assertThat(hub.context().resolvePropertyPlaceholders("{{routes.reload}}")).isEqualTo("false");
+        assertThat(hub.context().resolvePropertyPlaceholders("{{routes.reload}}"))
+                .isEqualTo("false");
         assertOldFieldsAccepted();
 
         editAdapter(ORIGINAL_FIELDS, EDITED_FIELDS);
@@ -150,7 +157,9 @@ class RouteReloadTest {
         Instant until = Instant.now().plusSeconds(4);
         while (Instant.now().isBefore(until)) {
             Reply old = webhook("message_id");
-            assertThat(old.status()).as("the running adapter is unchanged: " + old).isEqualTo(200);
+            assertThat(old.status())
+                    .as("the running adapter is unchanged: " + old)
+                    .isEqualTo(200);
             Reply edited = webhook("msg");
             assertThat(edited.status()).as("the edit is not loaded: " + edited).isEqualTo(400);
             assertThat(edited.field("error")).isEqualTo("missing_field");
@@ -165,7 +174,8 @@ class RouteReloadTest {
         routes = directory.resolve("routes");
         Files.createDirectories(routes.resolve("mappings"));
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml"))
+                    .toList()) {
                 Files.copy(file, routes.resolve(file.getFileName()));
             }
         }
@@ -213,38 +223,56 @@ class RouteReloadTest {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(reply.field("status")).isEqualTo("accepted");
         String id = "reload-" + sequence.get();
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = ?", id)).isEqualTo(1);
+        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = ?", id))
+                .isEqualTo(1);
     }
 
     void awaitEditedAdapter() {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            Reply edited = webhook("msg");
-            assertThat(edited.status()).as("with the new field name: " + edited).isEqualTo(200);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = ?",
-                    "reload-" + sequence.get())).isEqualTo(1);
-            Reply old = webhook("message_id");
-            assertThat(old.status()).as("with the old field name: " + old).isEqualTo(400);
-            assertThat(old.field("error")).isEqualTo("missing_field");
-            // the edited adapter names the form field it now reads
-            assertThat(old.field("message")).contains("msg");
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    Reply edited = webhook("msg");
+                    assertThat(edited.status())
+                            .as("with the new field name: " + edited)
+                            .isEqualTo(200);
+                    assertThat(Sql.count(
+                                    database,
+                                    "SELECT COUNT(*) FROM delivery_event WHERE message_id = ?",
+                                    "reload-" + sequence.get()))
+                            .isEqualTo(1);
+                    Reply old = webhook("message_id");
+                    assertThat(old.status())
+                            .as("with the old field name: " + old)
+                            .isEqualTo(400);
+                    assertThat(old.field("error")).isEqualTo("missing_field");
+                    // the edited adapter names the form field it now reads
+                    assertThat(old.field("message")).contains("msg");
+                });
     }
 
     /** An sms.by webhook carrying the message id in the given form field. */
     Reply webhook(String idField) {
         String id = "reload-" + sequence.incrementAndGet();
-        return hub.post("/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&" + idField + "=" + id + "&status=DELIVERED");
+        return hub.post(
+                "/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&" + idField + "=" + id + "&status=DELIVERED");
     }
 
     void assertRoutesStarted(List<String> ids) {
         for (String id : ids) {
-            assertThat(hub.context().getRoute(id)).as("route %s exists (routes: %s)", id, routeIds()).isNotNull();
-            assertThat(hub.context().getRouteController().getRouteStatus(id)).as(id).isEqualTo(ServiceStatus.Started);
+            assertThat(hub.context().getRoute(id))
+                    .as("route %s exists (routes: %s)", id, routeIds())
+                    .isNotNull();
+            assertThat(hub.context().getRouteController().getRouteStatus(id))
+                    .as(id)
+                    .isEqualTo(ServiceStatus.Started);
         }
     }
 
     List<String> routeIds() {
-        return hub.context().getRoutes().stream().map(r -> r.getRouteId()).sorted().toList();
+        return hub.context().getRoutes().stream()
+                .map(r -> r.getRouteId())
+                .sorted()
+                .toList();
     }
 
     /** The service's errors about saves it refused (an empty file, the instant an editor truncates it, is not one). */

@@ -3,6 +3,13 @@ package io.dlrhub.ingress;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -13,14 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,8 +41,16 @@ abstract class SmsbyWebhookContract {
      * this contract is about storing them, so the per-address limits are raised.
      */
     static HubExtension hubOn(Supplier<TestDatabase> database) {
-        return HubExtension.on(database).with(Map.of("smsby.tokens", TOKEN + ", " + NEXT_TOKEN, "max-body-bytes", "4096",
-                "http.max-connections-per-address", "256", "max-concurrent-requests-per-address", "256"));
+        return HubExtension.on(database)
+                .with(Map.of(
+                        "smsby.tokens",
+                        TOKEN + ", " + NEXT_TOKEN,
+                        "max-body-bytes",
+                        "4096",
+                        "http.max-connections-per-address",
+                        "256",
+                        "max-concurrent-requests-per-address",
+                        "256"));
     }
 
     final TestDatabase database = shared().database();
@@ -67,12 +74,14 @@ abstract class SmsbyWebhookContract {
         assertThat(reply.field("status")).isEqualTo("accepted");
         String eventId = reply.field("event_id");
 
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT * FROM delivery_event WHERE provider = 'smsby' AND message_id = '2892295'");
+        List<Map<String, Object>> rows =
+                Sql.rows(database, "SELECT * FROM delivery_event WHERE provider = 'smsby' AND message_id = '2892295'");
         assertThat(rows).hasSize(1);
         Map<String, Object> row = rows.get(0);
         assertThat(row.get("event_id").toString()).isEqualTo(eventId);
-        assertThat(row).containsEntry("channel", "VIBER").containsEntry("status", "SENT")
+        assertThat(row)
+                .containsEntry("channel", "VIBER")
+                .containsEntry("status", "SENT")
                 .containsEntry("provider_status", "SENT");
         assertThat(row.get("error_code")).isNull();
         assertThat(row.get("received_at")).isNotNull();
@@ -90,7 +99,8 @@ abstract class SmsbyWebhookContract {
         assertThat(payload.get("received_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
         assertThat(payload.get("attributes").size()).isZero();
 
-        List<Map<String, Object>> status = Sql.rows(database,
+        List<Map<String, Object>> status = Sql.rows(
+                database,
                 "SELECT status, channel, event_id FROM message_status WHERE provider = 'smsby' AND message_id = '2892295'");
         assertThat(status).hasSize(1);
         assertThat(status.get(0)).containsEntry("status", "SENT").containsEntry("channel", "VIBER");
@@ -123,9 +133,10 @@ abstract class SmsbyWebhookContract {
     @Test
     void everyActiveTokenIsAcceptedInTheUrlOrTheHeader() {
         Reply first = hub.post("/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&message_id=rot-1&status=SENT");
-        Reply second = hub.post("/webhooks/smsby?token=" + NEXT_TOKEN, FORM, "channel=SMS&message_id=rot-2&status=SENT");
-        Reply header = hub.post("/webhooks/smsby", FORM, "channel=SMS&message_id=rot-3&status=SENT",
-                "X-Webhook-Token", NEXT_TOKEN);
+        Reply second =
+                hub.post("/webhooks/smsby?token=" + NEXT_TOKEN, FORM, "channel=SMS&message_id=rot-2&status=SENT");
+        Reply header = hub.post(
+                "/webhooks/smsby", FORM, "channel=SMS&message_id=rot-3&status=SENT", "X-Webhook-Token", NEXT_TOKEN);
 
         assertThat(List.of(first.status(), second.status(), header.status())).containsOnly(200);
         assertThat(eventsFor("rot-1") + eventsFor("rot-2") + eventsFor("rot-3")).isEqualTo(3);
@@ -135,8 +146,8 @@ abstract class SmsbyWebhookContract {
     void aMissingOrWrongTokenIsRefusedWith401AndNothingIsStored() {
         Reply missing = hub.post("/webhooks/smsby", FORM, "channel=SMS&message_id=auth-1&status=SENT");
         Reply wrong = hub.post("/webhooks/smsby?token=guess", FORM, "channel=SMS&message_id=auth-1&status=SENT");
-        Reply prefix = hub.post("/webhooks/smsby?token=" + TOKEN.substring(0, 5), FORM,
-                "channel=SMS&message_id=auth-1&status=SENT");
+        Reply prefix = hub.post(
+                "/webhooks/smsby?token=" + TOKEN.substring(0, 5), FORM, "channel=SMS&message_id=auth-1&status=SENT");
 
         for (Reply reply : List.of(missing, wrong, prefix)) {
             assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
@@ -148,10 +159,13 @@ abstract class SmsbyWebhookContract {
 
     @Test
     void eachMissingFieldIsNamedIn400() {
-        assertThat(smsby("message_id=miss-1&status=SENT")).satisfies(r -> assertError(r, 400, "missing_field", "channel"));
+        assertThat(smsby("message_id=miss-1&status=SENT"))
+                .satisfies(r -> assertError(r, 400, "missing_field", "channel"));
         assertThat(smsby("channel=SMS&status=SENT")).satisfies(r -> assertError(r, 400, "missing_field", "message_id"));
-        assertThat(smsby("channel=SMS&message_id=miss-1")).satisfies(r -> assertError(r, 400, "missing_field", "status"));
-        assertThat(smsby("channel=SMS&message_id=miss-1&status=")).satisfies(r -> assertError(r, 400, "missing_field", "status"));
+        assertThat(smsby("channel=SMS&message_id=miss-1"))
+                .satisfies(r -> assertError(r, 400, "missing_field", "status"));
+        assertThat(smsby("channel=SMS&message_id=miss-1&status="))
+                .satisfies(r -> assertError(r, 400, "missing_field", "status"));
         assertThat(smsby("")).satisfies(r -> assertError(r, 400, "missing_field", "channel"));
         assertThat(eventsFor("miss-1")).isZero();
     }
@@ -179,13 +193,16 @@ abstract class SmsbyWebhookContract {
     @Test
     void aMessageIdOfExactly128CharactersIsAccepted() {
         String id = "m".repeat(128);
-        assertThat(smsby("channel=SMS&message_id=" + id + "&status=SENT").status()).isEqualTo(200);
+        assertThat(smsby("channel=SMS&message_id=" + id + "&status=SENT").status())
+                .isEqualTo(200);
         assertThat(eventsFor(id)).isEqualTo(1);
     }
 
     @Test
     void aBodyThatIsNotAFormIsRefusedWith415() {
-        Reply json = hub.post("/webhooks/smsby?token=" + TOKEN, "application/json",
+        Reply json = hub.post(
+                "/webhooks/smsby?token=" + TOKEN,
+                "application/json",
                 "{\"channel\":\"SMS\",\"message_id\":\"type-1\",\"status\":\"SENT\"}");
         Reply none = hub.post("/webhooks/smsby?token=" + TOKEN, null, "channel=SMS&message_id=type-1&status=SENT");
 
@@ -203,33 +220,41 @@ abstract class SmsbyWebhookContract {
 
     @Test
     void aGetIsRefusedWith405() {
-        Reply reply = hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/smsby?token=" + TOKEN)).GET().build());
+        Reply reply = hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/smsby?token=" + TOKEN))
+                .GET()
+                .build());
         assertError(reply, 405, "method_not_allowed", "POST");
     }
 
     @Test
     void anUnknownProviderIsRefusedWith404() {
-        assertError(hub.post("/webhooks/nosuchprovider?token=" + TOKEN, FORM, "channel=SMS&message_id=u-1&status=SENT"),
-                404, "unknown_provider", "provider");
-        assertError(hub.post("/webhooks/..%2Fsmsby", FORM, "channel=SMS&message_id=u-1&status=SENT"),
-                404, null, null);
+        assertError(
+                hub.post("/webhooks/nosuchprovider?token=" + TOKEN, FORM, "channel=SMS&message_id=u-1&status=SENT"),
+                404,
+                "unknown_provider",
+                "provider");
+        assertError(hub.post("/webhooks/..%2Fsmsby", FORM, "channel=SMS&message_id=u-1&status=SENT"), 404, null, null);
         assertThat(eventsFor("u-1")).isZero();
     }
 
     @Test
     void aLateLowerStatusIsKeptInTheTimelineButDoesNotRegressTheMessage() {
         assertThat(smsby("channel=SMS&message_id=rank-1&status=SENT").status()).isEqualTo(200);
-        assertThat(smsby("channel=SMS&message_id=rank-1&status=DELIVERED").status()).isEqualTo(200);
+        assertThat(smsby("channel=SMS&message_id=rank-1&status=DELIVERED").status())
+                .isEqualTo(200);
         assertThat(smsby("channel=SMS&message_id=rank-1&status=NEW").status()).isEqualTo(200);
-        assertThat(smsby("channel=SMS&message_id=rank-1&status=SENT").field("status")).isEqualTo("duplicate");
+        assertThat(smsby("channel=SMS&message_id=rank-1&status=SENT").field("status"))
+                .isEqualTo("duplicate");
 
         assertThat(eventsFor("rank-1")).isEqualTo(3);
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'rank-1'"))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
 
         assertThat(smsby("channel=SMS&message_id=rank-1&status=READ").status()).isEqualTo(200);
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'rank-1'"))
-                .extracting(r -> r.get("status")).containsExactly("READ");
+                .extracting(r -> r.get("status"))
+                .containsExactly("READ");
     }
 
     @Test
@@ -237,10 +262,14 @@ abstract class SmsbyWebhookContract {
         Reply reply = smsby("channel=viber&message_id=unk-1&status=PARTLY_DELIVERED&parts=2&cost=0.05");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
 
-        Map<String, Object> row = Sql.rows(database, "SELECT * FROM delivery_event WHERE message_id = 'unk-1'").get(0);
-        assertThat(row).containsEntry("status", "UNKNOWN").containsEntry("provider_status", "PARTLY_DELIVERED")
+        Map<String, Object> row = Sql.rows(database, "SELECT * FROM delivery_event WHERE message_id = 'unk-1'")
+                .get(0);
+        assertThat(row)
+                .containsEntry("status", "UNKNOWN")
+                .containsEntry("provider_status", "PARTLY_DELIVERED")
                 .containsEntry("channel", "VIBER");
-        JsonNode attributes = new ObjectMapper().readTree(row.get("payload").toString()).get("attributes");
+        JsonNode attributes =
+                new ObjectMapper().readTree(row.get("payload").toString()).get("attributes");
         assertThat(attributes.get("parts").asText()).isEqualTo("2");
         assertThat(attributes.get("cost").asText()).isEqualTo("0.05");
         assertThat(attributes.size()).isEqualTo(2);
@@ -249,10 +278,14 @@ abstract class SmsbyWebhookContract {
     @Test
     void failedWordsMapToFailed() {
         for (String word : List.of("NOT_DELIVERED", "EXPIRED", "REJECTED", "ERROR", "FAILED")) {
-            assertThat(smsby("channel=SMS&message_id=fail-" + word + "&status=" + word).status()).isEqualTo(200);
+            assertThat(smsby("channel=SMS&message_id=fail-" + word + "&status=" + word)
+                            .status())
+                    .isEqualTo(200);
         }
-        assertThat(Sql.count(database,
-                "SELECT COUNT(*) FROM delivery_event WHERE message_id LIKE 'fail-%' AND status = 'FAILED'")).isEqualTo(5);
+        assertThat(Sql.count(
+                        database,
+                        "SELECT COUNT(*) FROM delivery_event WHERE message_id LIKE 'fail-%' AND status = 'FAILED'"))
+                .isEqualTo(5);
     }
 
     @Test
@@ -262,27 +295,39 @@ abstract class SmsbyWebhookContract {
             HttpRequest request = HttpRequest.newBuilder(hub.uri("/webhooks/smsby?token=" + TOKEN))
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", FORM)
-                    .POST(HttpRequest.BodyPublishers.ofString("channel=SMS&message_id=burst-" + i + "&status=DELIVERED"))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "channel=SMS&message_id=burst-" + i + "&status=DELIVERED"))
                     .build();
             sent.add(hub.http().sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         }
-        List<Integer> statuses = sent.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+        List<Integer> statuses = sent.stream()
+                .map(CompletableFuture::join)
+                .map(HttpResponse::statusCode)
+                .toList();
 
         assertThat(statuses).hasSize(200).containsOnly(200);
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id LIKE 'burst-%'"))
                 .isEqualTo(200);
-        assertThat(Sql.count(database, "SELECT COUNT(DISTINCT message_id) FROM message_status WHERE message_id LIKE 'burst-%'"))
+        assertThat(Sql.count(
+                        database,
+                        "SELECT COUNT(DISTINCT message_id) FROM message_status WHERE message_id LIKE 'burst-%'"))
                 .isEqualTo(200);
     }
 
     @Test
     void noRequestHeaderOrFieldIsEchoedInTheAnswer() {
-        Reply reply = hub.post("/webhooks/smsby?token=" + TOKEN, FORM, "channel=SMS&message_id=echo-1&status=SENT",
-                "X-Custom", "value");
+        Reply reply = hub.post(
+                "/webhooks/smsby?token=" + TOKEN,
+                FORM,
+                "channel=SMS&message_id=echo-1&status=SENT",
+                "X-Custom",
+                "value");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.raw().headers().map().keySet())
-                .noneMatch(h -> h.equalsIgnoreCase("channel") || h.equalsIgnoreCase("message_id")
-                        || h.equalsIgnoreCase("token") || h.equalsIgnoreCase("X-Custom"));
+                .noneMatch(h -> h.equalsIgnoreCase("channel")
+                        || h.equalsIgnoreCase("message_id")
+                        || h.equalsIgnoreCase("token")
+                        || h.equalsIgnoreCase("X-Custom"));
     }
 
     static void assertError(Reply reply, int status, String code, String mentioned) {

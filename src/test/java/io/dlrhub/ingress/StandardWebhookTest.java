@@ -3,6 +3,13 @@ package io.dlrhub.ingress;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +19,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,8 +39,8 @@ class StandardWebhookTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     @RegisterExtension
-    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
-            .with("standard.webhook-secrets", SECRET + " " + NEXT_SECRET);
+    static final HubExtension shared =
+            HubExtension.on(TestDatabase::h2InMemory).with("standard.webhook-secrets", SECRET + " " + NEXT_SECRET);
 
     final TestDatabase database = shared.database();
     final RunningHub hub = shared.hub();
@@ -77,10 +75,16 @@ class StandardWebhookTest {
     }
 
     Reply send(String secret, String id, long timestamp, String contentType, String body) throws Exception {
-        return hub.post(PATH, contentType, body,
-                "webhook-id", id,
-                "webhook-timestamp", Long.toString(timestamp),
-                "webhook-signature", signature(secret, id, timestamp, body));
+        return hub.post(
+                PATH,
+                contentType,
+                body,
+                "webhook-id",
+                id,
+                "webhook-timestamp",
+                Long.toString(timestamp),
+                "webhook-signature",
+                signature(secret, id, timestamp, body));
     }
 
     Reply standard(String id, String body) throws Exception {
@@ -92,13 +96,15 @@ class StandardWebhookTest {
     }
 
     long eventsFor(String messageId) {
-        return Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'standard' AND message_id = ?",
+        return Sql.count(
+                database,
+                "SELECT COUNT(*) FROM delivery_event WHERE provider = 'standard' AND message_id = ?",
                 messageId);
     }
 
     Map<String, Object> onlyEvent(String messageId) {
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT * FROM delivery_event WHERE provider = 'standard' AND message_id = ?", messageId);
+        List<Map<String, Object>> rows = Sql.rows(
+                database, "SELECT * FROM delivery_event WHERE provider = 'standard' AND message_id = ?", messageId);
         assertThat(rows).hasSize(1);
         return rows.get(0);
     }
@@ -123,8 +129,11 @@ class StandardWebhookTest {
         assertThat(reply.field("status")).isEqualTo("accepted");
         Map<String, Object> row = onlyEvent("std-1");
         assertThat(row.get("event_id").toString()).isEqualTo(reply.field("event_id"));
-        assertThat(row).containsEntry("channel", "VIBER").containsEntry("status", "DELIVERED")
-                .containsEntry("provider_status", "DELIVERED").containsEntry("dedup_key", id);
+        assertThat(row)
+                .containsEntry("channel", "VIBER")
+                .containsEntry("status", "DELIVERED")
+                .containsEntry("provider_status", "DELIVERED")
+                .containsEntry("dedup_key", id);
         assertThat(row.get("error_code")).isNull();
 
         JsonNode payload = payload(row);
@@ -139,11 +148,15 @@ class StandardWebhookTest {
         assertThat(data.get("price").asText()).isEqualTo("0.0075");
         assertThat(data.get("segments").asInt()).isEqualTo(2);
         assertThat(data.has("message_id") || data.has("channel") || data.has("status") || data.has("error_code"))
-                .as("mapped fields are not stored twice").isFalse();
+                .as("mapped fields are not stored twice")
+                .isFalse();
         assertThat(attributes.size()).isEqualTo(2);
 
-        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE provider = 'standard' AND message_id = 'std-1'"))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT status FROM message_status WHERE provider = 'standard' AND message_id = 'std-1'"))
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
     }
 
     @Test
@@ -154,23 +167,37 @@ class StandardWebhookTest {
 
         assertThat(standard(body).status()).isEqualTo(200);
 
-        assertThat(onlyEvent("std-fail-1")).containsEntry("status", "FAILED")
-                .containsEntry("provider_status", "UNDELIVERED").containsEntry("error_code", "30003");
+        assertThat(onlyEvent("std-fail-1"))
+                .containsEntry("status", "FAILED")
+                .containsEntry("provider_status", "UNDELIVERED")
+                .containsEntry("error_code", "30003");
     }
 
     @Test
     void theCanonicalWordsAndTheirSynonymsAreMapped() throws Exception {
         Map<String, String> expected = Map.ofEntries(
-                Map.entry("QUEUED", "QUEUED"), Map.entry("SENT", "SENT"), Map.entry("DELIVERED", "DELIVERED"),
-                Map.entry("READ", "READ"), Map.entry("FAILED", "FAILED"),
-                Map.entry("accepted", "QUEUED"), Map.entry("ENROUTE", "SENT"), Map.entry("DELIVRD", "DELIVERED"),
-                Map.entry("seen", "READ"), Map.entry("UNDELIVERED", "FAILED"), Map.entry("EXPIRED", "FAILED"),
-                Map.entry("REJECTED", "FAILED"), Map.entry("SOMETHING_NEW", "UNKNOWN"));
+                Map.entry("QUEUED", "QUEUED"),
+                Map.entry("SENT", "SENT"),
+                Map.entry("DELIVERED", "DELIVERED"),
+                Map.entry("READ", "READ"),
+                Map.entry("FAILED", "FAILED"),
+                Map.entry("accepted", "QUEUED"),
+                Map.entry("ENROUTE", "SENT"),
+                Map.entry("DELIVRD", "DELIVERED"),
+                Map.entry("seen", "READ"),
+                Map.entry("UNDELIVERED", "FAILED"),
+                Map.entry("EXPIRED", "FAILED"),
+                Map.entry("REJECTED", "FAILED"),
+                Map.entry("SOMETHING_NEW", "UNKNOWN"));
         for (String word : expected.keySet()) {
-            assertThat(standard(report("std-map-" + word, word)).status()).as(word).isEqualTo(200);
+            assertThat(standard(report("std-map-" + word, word)).status())
+                    .as(word)
+                    .isEqualTo(200);
         }
-        expected.forEach((word, status) -> assertThat(onlyEvent("std-map-" + word)).as(word)
-                .containsEntry("status", status).containsEntry("provider_status", word));
+        expected.forEach((word, status) -> assertThat(onlyEvent("std-map-" + word))
+                .as(word)
+                .containsEntry("status", status)
+                .containsEntry("provider_status", word));
     }
 
     @Test
@@ -211,8 +238,16 @@ class StandardWebhookTest {
         String good = signature(SECRET, id, now, body);
         List<Reply> replies = new ArrayList<>();
 
-        replies.add(hub.post(PATH, JSON, body.replace("DELIVERED", "FAILED"),
-                "webhook-id", id, "webhook-timestamp", Long.toString(now), "webhook-signature", good));
+        replies.add(hub.post(
+                PATH,
+                JSON,
+                body.replace("DELIVERED", "FAILED"),
+                "webhook-id",
+                id,
+                "webhook-timestamp",
+                Long.toString(now),
+                "webhook-signature",
+                good));
         replies.add(send(secret("not the secret"), newWebhookId(), now, JSON, body));
         replies.add(hub.post(PATH, JSON, body));
         replies.add(hub.post(PATH, JSON, body, "webhook-timestamp", Long.toString(now), "webhook-signature", good));
@@ -289,8 +324,11 @@ class StandardWebhookTest {
     void theSignerOfTheseTestsReproducesThePublishedVector() throws Exception {
         JsonNode valid = MAPPER.readTree(Files.readString(VECTORS)).get("valid");
 
-        assertThat(signature(valid.get("secret").asText(), valid.get("webhook-id").asText(),
-                Long.parseLong(valid.get("webhook-timestamp").asText()), valid.get("body").asText()))
+        assertThat(signature(
+                        valid.get("secret").asText(),
+                        valid.get("webhook-id").asText(),
+                        Long.parseLong(valid.get("webhook-timestamp").asText()),
+                        valid.get("body").asText()))
                 .isEqualTo(valid.get("webhook-signature").asText());
     }
 }

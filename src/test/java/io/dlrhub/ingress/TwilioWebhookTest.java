@@ -3,6 +3,13 @@ package io.dlrhub.ingress;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,17 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,7 +41,8 @@ class TwilioWebhookTest {
 
     @RegisterExtension
     static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
-            .with(Map.of("twilio.auth-tokens", AUTH_TOKEN + ", " + NEXT_AUTH_TOKEN, "public-base-url", PUBLIC_BASE_URL));
+            .with(Map.of(
+                    "twilio.auth-tokens", AUTH_TOKEN + ", " + NEXT_AUTH_TOKEN, "public-base-url", PUBLIC_BASE_URL));
 
     final TestDatabase database = shared.database();
     final RunningHub hub = shared.hub();
@@ -89,18 +88,24 @@ class TwilioWebhookTest {
     }
 
     Reply twilio(Map<String, String> params) throws Exception {
-        return hub.post(PATH, FORM, form(params),
-                "X-Twilio-Signature", twilioSignature(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
+        return hub.post(
+                PATH,
+                FORM,
+                form(params),
+                "X-Twilio-Signature",
+                twilioSignature(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
     }
 
     long eventsFor(String messageSid) {
-        return Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'twilio' AND message_id = ?",
+        return Sql.count(
+                database,
+                "SELECT COUNT(*) FROM delivery_event WHERE provider = 'twilio' AND message_id = ?",
                 messageSid);
     }
 
     Map<String, Object> onlyEvent(String messageSid) {
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT * FROM delivery_event WHERE provider = 'twilio' AND message_id = ?", messageSid);
+        List<Map<String, Object>> rows = Sql.rows(
+                database, "SELECT * FROM delivery_event WHERE provider = 'twilio' AND message_id = ?", messageSid);
         assertThat(rows).hasSize(1);
         return rows.get(0);
     }
@@ -120,8 +125,11 @@ class TwilioWebhookTest {
         assertThat(reply.field("status")).isEqualTo("accepted");
         Map<String, Object> row = onlyEvent(sid);
         assertThat(row.get("event_id").toString()).isEqualTo(reply.field("event_id"));
-        assertThat(row).containsEntry("channel", "SMS").containsEntry("message_id", sid)
-                .containsEntry("status", "DELIVERED").containsEntry("provider_status", "delivered");
+        assertThat(row)
+                .containsEntry("channel", "SMS")
+                .containsEntry("message_id", sid)
+                .containsEntry("status", "DELIVERED")
+                .containsEntry("provider_status", "delivered");
         assertThat(row.get("error_code")).isNull();
 
         JsonNode attributes = payload(row).get("attributes");
@@ -135,8 +143,12 @@ class TwilioWebhookTest {
         assertThat(attributes.has("MessageStatus")).isFalse();
         assertThat(attributes.size()).isEqualTo(6);
 
-        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?", sid))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?",
+                        sid))
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
     }
 
     @Test
@@ -144,8 +156,12 @@ class TwilioWebhookTest {
         String sid = "SMcharset00000000000000000000000001";
         Map<String, String> params = smsCallback(sid, "sent");
 
-        Reply reply = hub.post(PATH, FORM + "; charset=utf-8", form(params),
-                "X-Twilio-Signature", twilioSignature(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
+        Reply reply = hub.post(
+                PATH,
+                FORM + "; charset=utf-8",
+                form(params),
+                "X-Twilio-Signature",
+                twilioSignature(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(onlyEvent(sid)).containsEntry("status", "SENT").containsEntry("channel", "SMS");
@@ -158,7 +174,9 @@ class TwilioWebhookTest {
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         Map<String, Object> row = onlyEvent(sid);
-        assertThat(row).containsEntry("channel", "WHATSAPP").containsEntry("status", "READ")
+        assertThat(row)
+                .containsEntry("channel", "WHATSAPP")
+                .containsEntry("status", "READ")
                 .containsEntry("provider_status", "read");
         assertThat(payload(row).get("attributes").get("From").asText()).isEqualTo("whatsapp:+14155238886");
     }
@@ -193,7 +211,9 @@ class TwilioWebhookTest {
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         Map<String, Object> row = onlyEvent(sid);
-        assertThat(row).containsEntry("status", "FAILED").containsEntry("provider_status", "undelivered")
+        assertThat(row)
+                .containsEntry("status", "FAILED")
+                .containsEntry("provider_status", "undelivered")
                 .containsEntry("error_code", "30003");
         JsonNode payload = payload(row);
         assertThat(payload.get("error_code").asText()).isEqualTo("30003");
@@ -217,11 +237,15 @@ class TwilioWebhookTest {
         expected.put("receiving", "UNKNOWN");
         expected.put("received", "UNKNOWN");
         for (String status : expected.keySet()) {
-            assertThat(twilio(smsCallback("SMmap-" + status, status)).status()).as(status).isEqualTo(200);
+            assertThat(twilio(smsCallback("SMmap-" + status, status)).status())
+                    .as(status)
+                    .isEqualTo(200);
         }
         for (Map.Entry<String, String> entry : expected.entrySet()) {
-            assertThat(onlyEvent("SMmap-" + entry.getKey())).as(entry.getKey())
-                    .containsEntry("status", entry.getValue()).containsEntry("provider_status", entry.getKey());
+            assertThat(onlyEvent("SMmap-" + entry.getKey()))
+                    .as(entry.getKey())
+                    .containsEntry("status", entry.getValue())
+                    .containsEntry("provider_status", entry.getKey());
         }
     }
 
@@ -230,8 +254,12 @@ class TwilioWebhookTest {
         String sid = "SMrotation000000000000000000000001";
         Map<String, String> params = smsCallback(sid, "sent");
 
-        Reply reply = hub.post(PATH, FORM, form(params),
-                "X-Twilio-Signature", twilioSignature(NEXT_AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
+        Reply reply = hub.post(
+                PATH,
+                FORM,
+                form(params),
+                "X-Twilio-Signature",
+                twilioSignature(NEXT_AUTH_TOKEN, PUBLIC_BASE_URL + PATH, params));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         assertThat(eventsFor(sid)).isEqualTo(1);
@@ -267,7 +295,8 @@ class TwilioWebhookTest {
         assertThat(error.status()).as(error.toString()).isEqualTo(400);
         assertThat(error.field("message")).contains("ErrorCode");
         assertThat(eventsFor(sid)).isEqualTo(1);
-        assertThat(eventsFor("SMshifted00000000000000000000002") + eventsFor("SMshifted00000000000000000000003")).isZero();
+        assertThat(eventsFor("SMshifted00000000000000000000002") + eventsFor("SMshifted00000000000000000000003"))
+                .isZero();
     }
 
     @Test
@@ -280,10 +309,18 @@ class TwilioWebhookTest {
         tampered.put("MessageStatus", "failed");
         Reply tamperedParam = hub.post(PATH, FORM, form(tampered), "X-Twilio-Signature", goodSignature);
         Reply missing = hub.post(PATH, FORM, form(params));
-        Reply wrongToken = hub.post(PATH, FORM, form(params),
-                "X-Twilio-Signature", twilioSignature("not-the-auth-token", PUBLIC_BASE_URL + PATH, params));
-        Reply otherUrl = hub.post(PATH, FORM, form(params),
-                "X-Twilio-Signature", twilioSignature(AUTH_TOKEN, "http://dlr.example.org" + PATH, params));
+        Reply wrongToken = hub.post(
+                PATH,
+                FORM,
+                form(params),
+                "X-Twilio-Signature",
+                twilioSignature("not-the-auth-token", PUBLIC_BASE_URL + PATH, params));
+        Reply otherUrl = hub.post(
+                PATH,
+                FORM,
+                form(params),
+                "X-Twilio-Signature",
+                twilioSignature(AUTH_TOKEN, "http://dlr.example.org" + PATH, params));
 
         for (Reply reply : List.of(tamperedParam, missing, wrongToken, otherUrl)) {
             assertThat(reply.status()).as(reply.toString()).isEqualTo(401);
@@ -315,8 +352,12 @@ class TwilioWebhookTest {
         assertThat(twilio(smsCallback(sid, "sent")).field("status")).isEqualTo("duplicate");
 
         assertThat(eventsFor(sid)).isEqualTo(2);
-        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?", sid))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?",
+                        sid))
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
     }
 
     @Test
@@ -326,8 +367,12 @@ class TwilioWebhookTest {
         assertThat(twilio(smsCallback(sid, "sent")).field("status")).isEqualTo("accepted");
 
         assertThat(eventsFor(sid)).isEqualTo(2);
-        assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?", sid))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT status FROM message_status WHERE provider = 'twilio' AND message_id = ?",
+                        sid))
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
     }
 
     @Test
@@ -353,9 +398,12 @@ class TwilioWebhookTest {
     void theSignerOfTheseTestsReproducesTwiliosPublishedVector() throws Exception {
         JsonNode vector = new ObjectMapper().readTree(Files.readString(VECTORS));
         Map<String, String> params = new LinkedHashMap<>();
-        vector.get("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        vector.get("params")
+                .fields()
+                .forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
 
-        assertThat(twilioSignature(vector.get("auth_token").asText(), vector.get("url").asText(), params))
+        assertThat(twilioSignature(
+                        vector.get("auth_token").asText(), vector.get("url").asText(), params))
                 .isEqualTo(vector.get("signature").asText());
     }
 }

@@ -3,14 +3,6 @@ package io.dlrhub.ingress;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpRequest;
-import java.sql.Timestamp;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dlrhub.support.HubExtension;
@@ -18,6 +10,13 @@ import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.net.http.HttpRequest;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,7 +51,9 @@ class VonageWebhookTest {
 
     Reply get(String query) {
         return hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/vonage?" + query))
-                .timeout(Duration.ofSeconds(30)).GET().build());
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build());
     }
 
     Reply postJson(String json) {
@@ -60,8 +61,8 @@ class VonageWebhookTest {
     }
 
     Map<String, Object> onlyEvent(String messageId) {
-        List<Map<String, Object>> rows = Sql.rows(database,
-                "SELECT * FROM delivery_event WHERE provider = 'vonage' AND message_id = ?", messageId);
+        List<Map<String, Object>> rows = Sql.rows(
+                database, "SELECT * FROM delivery_event WHERE provider = 'vonage' AND message_id = ?", messageId);
         assertThat(rows).as("events of " + messageId).hasSize(1);
         return rows.get(0);
     }
@@ -88,7 +89,9 @@ class VonageWebhookTest {
     void assertStoredDeliveredReceipt(String messageId, String eventId) throws Exception {
         Map<String, Object> row = onlyEvent(messageId);
         assertThat(row.get("event_id").toString()).isEqualTo(eventId);
-        assertThat(row).containsEntry("channel", "SMS").containsEntry("status", "DELIVERED")
+        assertThat(row)
+                .containsEntry("channel", "SMS")
+                .containsEntry("status", "DELIVERED")
                 .containsEntry("provider_status", "delivered");
         // err-code 0 is "no error": not an error code
         assertThat(row.get("error_code")).isNull();
@@ -113,8 +116,12 @@ class VonageWebhookTest {
         assertThat(attributes.size()).isEqualTo(8);
         assertThat(payload.toString()).doesNotContain(TOKEN);
 
-        assertThat(Sql.rows(database, "SELECT status, event_id FROM message_status WHERE provider = 'vonage' AND message_id = ?",
-                messageId)).singleElement().satisfies(status -> {
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT status, event_id FROM message_status WHERE provider = 'vonage' AND message_id = ?",
+                        messageId))
+                .singleElement()
+                .satisfies(status -> {
                     assertThat(status).containsEntry("status", "DELIVERED");
                     assertThat(status.get("event_id").toString()).isEqualTo(eventId);
                 });
@@ -140,7 +147,9 @@ class VonageWebhookTest {
 
     @Test
     void aPostFormReceiptIsStoredTheSameWay() throws Exception {
-        Reply reply = hub.post("/webhooks/vonage?token=" + TOKEN, FORM,
+        Reply reply = hub.post(
+                "/webhooks/vonage?token=" + TOKEN,
+                FORM,
                 receiptQuery("0B00000127FDBC65", "delivered", "0", "1810251310"));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
@@ -155,18 +164,36 @@ class VonageWebhookTest {
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         Map<String, Object> row = onlyEvent("fail-1");
-        assertThat(row).containsEntry("status", "FAILED").containsEntry("provider_status", "failed")
+        assertThat(row)
+                .containsEntry("status", "FAILED")
+                .containsEntry("provider_status", "failed")
                 .containsEntry("error_code", "6");
         JsonNode attributes = payload(row).get("attributes");
-        assertThat(attributes.has("err-code")).as("err-code is error_code, not an attribute").isFalse();
+        assertThat(attributes.has("err-code"))
+                .as("err-code is error_code, not an attribute")
+                .isFalse();
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'fail-1'"))
-                .extracting(r -> r.get("status")).containsExactly("FAILED");
+                .extracting(r -> r.get("status"))
+                .containsExactly("FAILED");
     }
 
     @Test
     void everyDocumentedStatusMapsToItsCanonicalStatus() {
-        Map<String, String> expected = Map.of("delivered", "DELIVERED", "accepted", "SENT", "buffered", "SENT",
-                "expired", "FAILED", "failed", "FAILED", "rejected", "FAILED", "unknown", "UNKNOWN");
+        Map<String, String> expected = Map.of(
+                "delivered",
+                "DELIVERED",
+                "accepted",
+                "SENT",
+                "buffered",
+                "SENT",
+                "expired",
+                "FAILED",
+                "failed",
+                "FAILED",
+                "rejected",
+                "FAILED",
+                "unknown",
+                "UNKNOWN");
         expected.forEach((word, canonical) -> {
             Reply reply = postJson(receiptJson("map-" + word, word, "0", "1810251310"));
             assertThat(reply.status()).as(word + ": " + reply).isEqualTo(200);
@@ -176,26 +203,33 @@ class VonageWebhookTest {
 
     @Test
     void aLaterDeliveredReceiptRaisesAnAcceptedMessage() {
-        assertThat(get("token=" + TOKEN + "&" + receiptQuery("raise-1", "accepted", "0", "1810251310")).status())
+        assertThat(get("token=" + TOKEN + "&" + receiptQuery("raise-1", "accepted", "0", "1810251310"))
+                        .status())
                 .isEqualTo(200);
-        assertThat(get("token=" + TOKEN + "&" + receiptQuery("raise-1", "delivered", "0", "1810251312")).status())
+        assertThat(get("token=" + TOKEN + "&" + receiptQuery("raise-1", "delivered", "0", "1810251312"))
+                        .status())
                 .isEqualTo(200);
 
         assertThat(eventsFor("raise-1")).isEqualTo(2);
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'raise-1'"))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
     }
 
     @Test
     void aGetWithoutMessageIdIsRefusedWith400NamingIt() {
-        String withoutId = receiptQuery("gone-1", "delivered", "0", "1810251310").replace("&messageId=gone-1", "");
+        String withoutId =
+                receiptQuery("gone-1", "delivered", "0", "1810251310").replace("&messageId=gone-1", "");
         assertThat(withoutId).doesNotContain("messageId");
 
         Reply reply = get("token=" + TOKEN + "&" + withoutId);
 
         assertError(reply, 400, "missing_field", "messageId");
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE provider = 'vonage' AND payload LIKE ?",
-                "%gone-1%")).isZero();
+        assertThat(Sql.count(
+                        database,
+                        "SELECT COUNT(*) FROM delivery_event WHERE provider = 'vonage' AND payload LIKE ?",
+                        "%gone-1%"))
+                .isZero();
     }
 
     @Test
@@ -212,8 +246,8 @@ class VonageWebhookTest {
 
     @Test
     void aPostInPlainTextIsRefusedWith415() {
-        Reply reply = hub.post("/webhooks/vonage?token=" + TOKEN, "text/plain",
-                receiptJson("type-1", "delivered", "0", "1810251310"));
+        Reply reply = hub.post(
+                "/webhooks/vonage?token=" + TOKEN, "text/plain", receiptJson("type-1", "delivered", "0", "1810251310"));
 
         assertError(reply, 415, "unsupported_media_type", "application/json");
         assertThat(eventsFor("type-1")).isZero();

@@ -8,14 +8,6 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
@@ -24,6 +16,13 @@ import io.dlrhub.support.CapturedLog;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +64,9 @@ class SecretsInLogsTest {
         settings.put("smsby.basic-user", "sms");
         settings.put("smsby.basic-password", BASIC_PASSWORD);
         // credentials in the URL itself, as some CRMs take them
-        settings.put("crm.url", "http://crm:" + CRM_URL_PASSWORD + "@127.0.0.1:" + crm.port() + "/crm?api_key=" + CRM_URL_KEY);
+        settings.put(
+                "crm.url",
+                "http://crm:" + CRM_URL_PASSWORD + "@127.0.0.1:" + crm.port() + "/crm?api_key=" + CRM_URL_KEY);
         settings.put("standard.webhook-secrets", STANDARD_SECRET);
         settings.put("twilio.auth-tokens", TWILIO_AUTH_TOKEN);
         settings.put("crm.token", CRM_TOKEN);
@@ -81,68 +82,163 @@ class SecretsInLogsTest {
         settings.put("alert.email-to", "ops@example.org");
         settings.put("alert.digest-seconds", "1");
         TestDatabase database = TestDatabase.h2InMemory();
-        try (CapturedLog log = CapturedLog.attach(); RunningHub hub = RunningHub.start(database, settings)) {
-            String basic = "Basic " + Base64.getEncoder().encodeToString(("sms:" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8));
-            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM, "channel=SMS&message_id=s-1&status=FAILED",
-                    "Authorization", basic).body());
-            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM, "channel=SMS&message_id=s-2&status=SENT",
-                    "Authorization", "Basic " + Base64.getEncoder().encodeToString(("sms:" + BASIC_PASSWORD + "x").getBytes(StandardCharsets.UTF_8))).body());
-            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN + "x", FORM, "channel=SMS&message_id=s-3&status=SENT",
-                    "Authorization", basic).body());
-            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, FORM, "channel=SMS&status=SENT",
-                    "Authorization", basic).body());
+        try (CapturedLog log = CapturedLog.attach();
+                RunningHub hub = RunningHub.start(database, settings)) {
+            String basic = "Basic "
+                    + Base64.getEncoder().encodeToString(("sms:" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            answers.add(hub.post(
+                            "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                            FORM,
+                            "channel=SMS&message_id=s-1&status=FAILED",
+                            "Authorization",
+                            basic)
+                    .body());
+            answers.add(hub.post(
+                            "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                            FORM,
+                            "channel=SMS&message_id=s-2&status=SENT",
+                            "Authorization",
+                            "Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString(
+                                                    ("sms:" + BASIC_PASSWORD + "x").getBytes(StandardCharsets.UTF_8)))
+                    .body());
+            answers.add(hub.post(
+                            "/webhooks/smsby?token=" + SMSBY_TOKEN + "x",
+                            FORM,
+                            "channel=SMS&message_id=s-3&status=SENT",
+                            "Authorization",
+                            basic)
+                    .body());
+            answers.add(hub.post(
+                            "/webhooks/smsby?token=" + SMSBY_TOKEN,
+                            FORM,
+                            "channel=SMS&status=SENT",
+                            "Authorization",
+                            basic)
+                    .body());
             // mistyped URLs: the token lands in the path
-            for (String mistyped : List.of("/webhooks/smsby&token=" + SMSBY_TOKEN, "/webhooks/smsby;token=" + SMSBY_TOKEN,
-                    "/webhooks/smsby/" + SMSBY_TOKEN, "/webhooks/" + SMSBY_TOKEN, "/webhooks/smsby%26token=" + SMSBY_TOKEN)) {
-                answers.add(hub.post(mistyped, FORM, "channel=SMS&message_id=s-5&status=SENT").body());
+            for (String mistyped : List.of(
+                    "/webhooks/smsby&token=" + SMSBY_TOKEN,
+                    "/webhooks/smsby;token=" + SMSBY_TOKEN,
+                    "/webhooks/smsby/" + SMSBY_TOKEN,
+                    "/webhooks/" + SMSBY_TOKEN,
+                    "/webhooks/smsby%26token=" + SMSBY_TOKEN)) {
+                answers.add(hub.post(mistyped, FORM, "channel=SMS&message_id=s-5&status=SENT")
+                        .body());
             }
-            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, "text/plain", "x").body());
+            answers.add(hub.post("/webhooks/smsby?token=" + SMSBY_TOKEN, "text/plain", "x")
+                    .body());
             answers.add(hub.send(HttpRequest.newBuilder(hub.uri("/webhooks/smsby?token=" + SMSBY_TOKEN))
-                    .header("Content-Type", FORM).method("GET", HttpRequest.BodyPublishers.ofString("a=b")).build()).body());
+                            .header("Content-Type", FORM)
+                            .method("GET", HttpRequest.BodyPublishers.ofString("a=b"))
+                            .build())
+                    .body());
             // the other providers' credentials, right and wrong
             long now = java.time.Instant.now().getEpochSecond();
             String report = "{\"type\":\"message.status\",\"timestamp\":\"2026-11-27T10:00:01Z\",\"data\":"
                     + "{\"channel\":\"SMS\",\"message_id\":\"s-6\",\"status\":\"DELIVERED\"}}";
-            String signature = new io.dlrhub.auth.StandardWebhooks(List.of(STANDARD_SECRET), java.time.Clock.systemUTC(),
-                    Duration.ofMinutes(5)).sign("msg_s6", now, report.getBytes(StandardCharsets.UTF_8));
-            answers.add(hub.post("/webhooks/standard", "application/json", report, "webhook-id", "msg_s6",
-                    "webhook-timestamp", Long.toString(now), "webhook-signature", signature).body());
-            answers.add(hub.post("/webhooks/standard", "application/json", report, "webhook-id", "msg_s6x",
-                    "webhook-timestamp", Long.toString(now), "webhook-signature", signature).body());
+            String signature = new io.dlrhub.auth.StandardWebhooks(
+                            List.of(STANDARD_SECRET), java.time.Clock.systemUTC(), Duration.ofMinutes(5))
+                    .sign("msg_s6", now, report.getBytes(StandardCharsets.UTF_8));
+            answers.add(hub.post(
+                            "/webhooks/standard",
+                            "application/json",
+                            report,
+                            "webhook-id",
+                            "msg_s6",
+                            "webhook-timestamp",
+                            Long.toString(now),
+                            "webhook-signature",
+                            signature)
+                    .body());
+            answers.add(hub.post(
+                            "/webhooks/standard",
+                            "application/json",
+                            report,
+                            "webhook-id",
+                            "msg_s6x",
+                            "webhook-timestamp",
+                            Long.toString(now),
+                            "webhook-signature",
+                            signature)
+                    .body());
             String twilioBody = "MessageSid=SM7&MessageStatus=delivered&From=%2B1&To=%2B2";
-            answers.add(hub.post("/webhooks/twilio", FORM, twilioBody, "X-Twilio-Signature",
-                    new io.dlrhub.auth.TwilioSignature(List.of(TWILIO_AUTH_TOKEN)).sign("http://localhost:0/webhooks/twilio",
-                            Map.of("MessageSid", List.of("SM7"), "MessageStatus", List.of("delivered"),
-                                    "From", List.of("+1"), "To", List.of("+2")))).body());
-            answers.add(hub.admin("GET", "/api/outbox?state=pending", ADMIN_TOKEN).body());
-            answers.add(hub.admin("GET", "/api/outbox?Authorization=Bearer%20" + ADMIN_TOKEN, null).body());
-            answers.add(hub.admin("GET", "/api/outbox?state=dead", ADMIN_TOKEN + "x").body());
+            answers.add(hub.post(
+                            "/webhooks/twilio",
+                            FORM,
+                            twilioBody,
+                            "X-Twilio-Signature",
+                            new io.dlrhub.auth.TwilioSignature(List.of(TWILIO_AUTH_TOKEN))
+                                    .sign(
+                                            "http://localhost:0/webhooks/twilio",
+                                            Map.of(
+                                                    "MessageSid",
+                                                    List.of("SM7"),
+                                                    "MessageStatus",
+                                                    List.of("delivered"),
+                                                    "From",
+                                                    List.of("+1"),
+                                                    "To",
+                                                    List.of("+2"))))
+                    .body());
+            answers.add(
+                    hub.admin("GET", "/api/outbox?state=pending", ADMIN_TOKEN).body());
+            answers.add(hub.admin("GET", "/api/outbox?Authorization=Bearer%20" + ADMIN_TOKEN, null)
+                    .body());
+            answers.add(hub.admin("GET", "/api/outbox?state=dead", ADMIN_TOKEN + "x")
+                    .body());
 
             // every accepted event (sms.by, Standard Webhooks, Twilio) has its CRM delivery die
-            await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'")
+                                    == 3);
             // the failure and the dead CRM deliveries all reach the mailbox (in one digest or more)
-            await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count(database,
-                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'") == 4);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Sql.count(
+                                    database,
+                                    "SELECT COUNT(*) FROM outbox WHERE sink = 'alert' AND state = 'delivered'")
+                            == 4);
             assertThat(smtp.getReceivedMessages()).isNotEmpty();
             answers.add(hub.admin("GET", "/api/outbox?state=dead", ADMIN_TOKEN).body());
             answers.add(hub.admin("GET", "/api/messages/smsby/s-1", ADMIN_TOKEN).body());
-            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics")).GET().build()).body());
-            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health")).GET().build()).body());
+            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics"))
+                            .GET()
+                            .build())
+                    .body());
+            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health"))
+                            .GET()
+                            .build())
+                    .body());
             answers.add(hub.admin("GET", "/api/sinks", ADMIN_TOKEN).body());
             answers.add(hub.admin("GET", "/api/overview", ADMIN_TOKEN).body());
             // the console: a wrong and a right sign-in (the token in a form body), its pages, its session
-            answers.add(consolePost(hub, "/console/sign-in", "token=" + ADMIN_TOKEN + "x", null).body());
+            answers.add(consolePost(hub, "/console/sign-in", "token=" + ADMIN_TOKEN + "x", null)
+                    .body());
             var signedIn = consolePost(hub, "/console/sign-in", "token=" + ADMIN_TOKEN, null);
-            String cookie = signedIn.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+            String cookie = signedIn.raw()
+                    .headers()
+                    .firstValue("Set-Cookie")
+                    .orElseThrow()
+                    .split(";", 2)[0];
             String sessionId = cookie.substring(cookie.indexOf('=') + 1);
-            var session = hub.send(HttpRequest.newBuilder(hub.managementUri("/console/session")).header("Cookie", cookie).build());
+            var session = hub.send(HttpRequest.newBuilder(hub.managementUri("/console/session"))
+                    .header("Cookie", cookie)
+                    .build());
             String csrf = session.field("csrf_token");
             for (String page : List.of("/console", "/console/sinks", "/console/dead-letters")) {
-                answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri(page)).header("Cookie", cookie).build()).body());
+                answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri(page))
+                                .header("Cookie", cookie)
+                                .build())
+                        .body());
             }
-            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/api/sinks")).header("Cookie", cookie).build()).body());
-            answers.add(consolePost(hub, "/console/sign-out", "csrf_token=" + csrf, cookie).body());
+            answers.add(hub.send(HttpRequest.newBuilder(hub.managementUri("/api/sinks"))
+                            .header("Cookie", cookie)
+                            .build())
+                    .body());
+            answers.add(consolePost(hub, "/console/sign-out", "csrf_token=" + csrf, cookie)
+                    .body());
 
             List<String> everything = new java.util.ArrayList<>(log.lines());
             everything.addAll(answers);
@@ -150,18 +246,34 @@ class SecretsInLogsTest {
                 everything.add(GreenMailUtil.getWholeMessage(mail));
             }
             assertThat(log.lines()).as(level + " logging was on").hasSizeGreaterThan(100);
-            for (String secret : List.of(SMSBY_TOKEN, BASIC_PASSWORD, CRM_TOKEN, CRM_SIGNING, CRM_SIGNING.substring(6),
-                    ADMIN_TOKEN, SMTP_PASSWORD, CRM_URL_PASSWORD, CRM_URL_KEY, STANDARD_SECRET, STANDARD_SECRET.substring(6),
+            for (String secret : List.of(
+                    SMSBY_TOKEN,
+                    BASIC_PASSWORD,
+                    CRM_TOKEN,
+                    CRM_SIGNING,
+                    CRM_SIGNING.substring(6),
+                    ADMIN_TOKEN,
+                    SMTP_PASSWORD,
+                    CRM_URL_PASSWORD,
+                    CRM_URL_KEY,
+                    STANDARD_SECRET,
+                    STANDARD_SECRET.substring(6),
                     TWILIO_AUTH_TOKEN,
                     // what a Basic header carries on the wire
                     Base64.getEncoder().encodeToString(("sms:" + BASIC_PASSWORD).getBytes(StandardCharsets.UTF_8)))) {
-                assertThat(everything.stream().filter(line -> line.contains(secret)).toList())
-                        .as("lines containing " + secret + " at " + level).isEmpty();
+                assertThat(everything.stream()
+                                .filter(line -> line.contains(secret))
+                                .toList())
+                        .as("lines containing " + secret + " at " + level)
+                        .isEmpty();
             }
             // a console session's id and CSRF token are not configured secrets, and are never logged either
             for (String secret : List.of(sessionId, csrf)) {
-                assertThat(log.lines().stream().filter(line -> line.contains(secret)).toList())
-                        .as("log lines containing a console session's secret at " + level).isEmpty();
+                assertThat(log.lines().stream()
+                                .filter(line -> line.contains(secret))
+                                .toList())
+                        .as("log lines containing a console session's secret at " + level)
+                        .isEmpty();
             }
         } finally {
             Configurator.setRootLevel(before);
@@ -173,7 +285,8 @@ class SecretsInLogsTest {
     /** A form POST as the console's pages send it (same origin), with the session cookie when given. */
     private static RunningHub.Reply consolePost(RunningHub hub, String path, String form, String cookie) {
         HttpRequest.Builder request = HttpRequest.newBuilder(hub.managementUri(path))
-                .header("Content-Type", FORM).header("Origin", "http://127.0.0.1:" + hub.managementPort())
+                .header("Content-Type", FORM)
+                .header("Origin", "http://127.0.0.1:" + hub.managementPort())
                 .POST(HttpRequest.BodyPublishers.ofString(form));
         if (cookie != null) {
             request.header("Cookie", cookie);

@@ -5,14 +5,6 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dlrhub.support.Receiver;
 import io.dlrhub.support.RunningHub;
@@ -20,6 +12,13 @@ import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import io.dlrhub.support.TestSchemas;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/replays on a real PostgreSQL: throttled, cancellable, recorded, and never twice. */
@@ -40,8 +39,17 @@ class BulkReplayPostgresTest {
     @Test
     void aThrottledReplayDoesNoMoreThanItsRateAllowsAndNothingOnceCancelled() {
         TestDatabase database = TestDatabase.postgres();
-        try (RunningHub hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1",
-                "db.pool-size", "3", "retention.days", "0"))) {
+        try (RunningHub hub = RunningHub.start(
+                database,
+                Map.of(
+                        "admin.token",
+                        ADMIN,
+                        "replay.rate-per-second",
+                        "1",
+                        "db.pool-size",
+                        "3",
+                        "retention.days",
+                        "0"))) {
             Fixtures fixtures = new Fixtures(database);
             deadLedgerDeliveries(fixtures, 30);
             Reply created = Fixtures.postJson(hub, "/api/replays", "{\"filter\":{\"sink\":\"ledger\"}}");
@@ -57,8 +65,12 @@ class BulkReplayPostgresTest {
             assertThat(job.get("request").get("filter").get("sink").asText()).isEqualTo("ledger");
 
             // it makes progress in the background...
-            await().atMost(Duration.ofSeconds(30)).until(() -> hub.admin("GET", "/api/replays/" + id, ADMIN)
-                    .json().get("replayed").asLong() >= 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.admin("GET", "/api/replays/" + id, ADMIN)
+                                    .json()
+                                    .get("replayed")
+                                    .asLong()
+                            >= 2);
             Reply cancelled = hub.admin("POST", "/api/replays/" + id + "/cancel", ADMIN);
             assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
             assertThat(cancelled.field("state")).isEqualTo("cancelled");
@@ -67,13 +79,15 @@ class BulkReplayPostgresTest {
             // ...at most one per second of its life (database clock) plus one second's worth
             JsonNode after = hub.admin("GET", "/api/replays/" + id, ADMIN).json();
             long replayed = after.get("replayed").asLong();
-            Duration life = Duration.between(OffsetDateTime.parse(after.get("created_at").asText()),
+            Duration life = Duration.between(
+                    OffsetDateTime.parse(after.get("created_at").asText()),
                     OffsetDateTime.parse(after.get("finished_at").asText()));
             assertThat(replayed).isLessThanOrEqualTo(life.toSeconds() + 1).isLessThan(30);
             // what it recorded is what it did, and the cancel stopped it
             assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'ledger' AND state = 'pending'"))
                     .isEqualTo(replayed);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM bulk_job WHERE id = ? AND state = 'cancelled'", id)).isOne();
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM bulk_job WHERE id = ? AND state = 'cancelled'", id))
+                    .isOne();
 
             Reply again = hub.admin("POST", "/api/replays/" + id + "/cancel", ADMIN);
             assertThat(again.status()).isEqualTo(409);
@@ -89,26 +103,48 @@ class BulkReplayPostgresTest {
     @Test
     void aReplayByIdsPutsBackThoseThatAreDeadAndLeavesTheRest() {
         TestDatabase database = TestDatabase.postgres();
-        try (RunningHub hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "replay.rate-per-second", "1000",
-                "db.pool-size", "3", "retention.days", "0"))) {
+        try (RunningHub hub = RunningHub.start(
+                database,
+                Map.of(
+                        "admin.token",
+                        ADMIN,
+                        "replay.rate-per-second",
+                        "1000",
+                        "db.pool-size",
+                        "3",
+                        "retention.days",
+                        "0"))) {
             Fixtures fixtures = new Fixtures(database);
             List<Long> dead = deadLedgerDeliveries(fixtures, 3);
-            long delivered = fixtures.delivery(fixtures.event("smsby", "SMS", "ok", "SENT", T0), "ledger", "delivered", T0);
-            Reply created = Fixtures.postJson(hub, "/api/replays",
+            long delivered =
+                    fixtures.delivery(fixtures.event("smsby", "SMS", "ok", "SENT", T0), "ledger", "delivered", T0);
+            Reply created = Fixtures.postJson(
+                    hub,
+                    "/api/replays",
                     "{\"ids\":[" + dead.get(0) + "," + dead.get(1) + "," + dead.get(2) + "," + delivered + ",999999]}");
             assertThat(created.status()).as(created.body()).isEqualTo(202);
             long id = created.json().get("id").asLong();
             assertThat(created.json().get("matched").asLong()).isEqualTo(3);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(hub.admin("GET", "/api/replays/" + id, ADMIN).field("state")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "done"
+                            .equals(hub.admin("GET", "/api/replays/" + id, ADMIN)
+                                    .field("state")));
             JsonNode job = hub.admin("GET", "/api/replays/" + id, ADMIN).json();
             assertThat(job.get("replayed").asLong()).isEqualTo(3);
             assertThat(job.get("skipped").asLong()).isZero();
             assertThat(job.get("finished_at").isNull()).isFalse();
-            assertThat(Sql.rows(database, "SELECT state FROM outbox WHERE id IN (?, ?, ?)", dead.get(0), dead.get(1), dead.get(2)))
-                    .extracting(row -> row.get("state")).containsOnly("pending");
+            assertThat(Sql.rows(
+                            database,
+                            "SELECT state FROM outbox WHERE id IN (?, ?, ?)",
+                            dead.get(0),
+                            dead.get(1),
+                            dead.get(2)))
+                    .extracting(row -> row.get("state"))
+                    .containsOnly("pending");
             assertThat(Sql.rows(database, "SELECT state FROM outbox WHERE id = ?", delivered))
-                    .extracting(row -> row.get("state")).containsExactly("delivered");
+                    .extracting(row -> row.get("state"))
+                    .containsExactly("delivered");
         } finally {
             TestSchemas.drop(database);
         }
@@ -124,25 +160,48 @@ class BulkReplayPostgresTest {
         TestDatabase database = TestDatabase.postgres();
         int events = 20;
         try (Receiver crm = Receiver.start((key, body) -> new Receiver.Reply(400, Map.of()))) {
-            Map<String, String> settings = Map.of("admin.token", ADMIN, "smsby.tokens", "tok", "crm.url", crm.url(),
-                    "replay.rate-per-second", "10", "db.pool-size", "4", "outbox.poll-interval-ms", "50");
+            Map<String, String> settings = Map.of(
+                    "admin.token",
+                    ADMIN,
+                    "smsby.tokens",
+                    "tok",
+                    "crm.url",
+                    crm.url(),
+                    "replay.rate-per-second",
+                    "10",
+                    "db.pool-size",
+                    "4",
+                    "outbox.poll-interval-ms",
+                    "50");
             try (RunningHub first = RunningHub.start(database, settings);
-                 RunningHub second = RunningHub.start(database, settings)) {
+                    RunningHub second = RunningHub.start(database, settings)) {
                 for (int i = 0; i < events; i++) {
-                    assertThat(first.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=r-" + i + "&status=SENT")
-                            .status()).isEqualTo(200);
+                    assertThat(first.post(
+                                            "/webhooks/smsby?token=tok",
+                                            FORM,
+                                            "channel=SMS&message_id=r-" + i + "&status=SENT")
+                                    .status())
+                            .isEqualTo(200);
                 }
-                await().atMost(Duration.ofSeconds(60)).until(() -> Sql.count(database,
-                        "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == events);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() ->
+                                Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'")
+                                        == events);
                 assertThat(crm.callsPerKey().values()).hasSize(events).containsOnly(1);
 
-                Reply created = Fixtures.postJson(first, "/api/replays", "{\"filter\":{\"sink\":\"crm\",\"provider\":\"smsby\"}}");
+                Reply created = Fixtures.postJson(
+                        first, "/api/replays", "{\"filter\":{\"sink\":\"crm\",\"provider\":\"smsby\"}}");
                 assertThat(created.status()).as(created.body()).isEqualTo(202);
                 long id = created.json().get("id").asLong();
                 assertThat(created.json().get("matched").asLong()).isEqualTo(events);
-                await().atMost(Duration.ofSeconds(60)).until(() -> "done".equals(second.admin("GET", "/api/replays/" + id, ADMIN).field("state")));
-                await().atMost(Duration.ofSeconds(60)).until(() -> Sql.count(database,
-                        "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == events);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> "done"
+                                .equals(second.admin("GET", "/api/replays/" + id, ADMIN)
+                                        .field("state")));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() ->
+                                Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'")
+                                        == events);
 
                 JsonNode job = second.admin("GET", "/api/replays/" + id, ADMIN).json();
                 assertThat(job.get("replayed").asLong()).isEqualTo(events);

@@ -4,6 +4,11 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dlrhub.support.Browser;
+import io.dlrhub.support.Receiver;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,12 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dlrhub.support.Browser;
-import io.dlrhub.support.Receiver;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,15 +50,25 @@ class ConsoleBrowserTest {
     void start() {
         browser = Browser.start();
         crm = Receiver.start((key, body) -> new Receiver.Reply(crmAnswer.get(), Map.of()));
-        hub = RunningHub.start(TestDatabase.postgres(), Map.of(
-                "admin.token", ADMIN,
-                "smsby.tokens", SMSBY,
-                "crm.url", crm.url(),
-                "crm.token", CRM_TOKEN,
-                "crm.max-attempts", "3",
-                "crm.retry-initial-ms", "50",
-                "crm.retry-max-ms", "100",
-                "db.pool-size", "4"));
+        hub = RunningHub.start(
+                TestDatabase.postgres(),
+                Map.of(
+                        "admin.token",
+                        ADMIN,
+                        "smsby.tokens",
+                        SMSBY,
+                        "crm.url",
+                        crm.url(),
+                        "crm.token",
+                        CRM_TOKEN,
+                        "crm.max-attempts",
+                        "3",
+                        "crm.retry-initial-ms",
+                        "50",
+                        "crm.retry-max-ms",
+                        "100",
+                        "db.pool-size",
+                        "4"));
     }
 
     @AfterEach
@@ -77,10 +86,19 @@ class ConsoleBrowserTest {
 
     @Test
     void anOperatorFollowsMessage2892295ReplaysItsDeadCrmDeliveryAndSignsOut() throws Exception {
-        String seed = Files.readString(Path.of(getClass().getResource(SEED).toURI()), StandardCharsets.UTF_8).trim();
+        String seed = Files.readString(Path.of(getClass().getResource(SEED).toURI()), StandardCharsets.UTF_8)
+                .trim();
         String sent = webhook(seed);
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.admin("GET", "/api/messages/smsby/2892295", ADMIN).json()
-                .get("events").get(0).get("deliveries").get(0).get("state").asText().equals("delivered"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> hub.admin("GET", "/api/messages/smsby/2892295", ADMIN)
+                        .json()
+                        .get("events")
+                        .get(0)
+                        .get("deliveries")
+                        .get(0)
+                        .get("state")
+                        .asText()
+                        .equals("delivered"));
         assertThat(crm.callsPerKey()).containsEntry(sent, 1);
         WebDriver driver = browser.driver();
 
@@ -89,17 +107,21 @@ class ConsoleBrowserTest {
         browser.await(d -> d.getCurrentUrl().endsWith("/console/sign-in"));
         browser.screenshot("01-sign-in");
         driver.findElement(By.id("token")).sendKeys("not-the-admin-token", Keys.ENTER);
-        assertThat(browser.await(d -> d.findElement(By.cssSelector(".notice"))).getText()).isEqualTo("That is not the admin token.");
+        assertThat(browser.await(d -> d.findElement(By.cssSelector(".notice"))).getText())
+                .isEqualTo("That is not the admin token.");
 
         // signed in (keyboard only: the field has the focus, Enter submits): the overview
         driver.switchTo().activeElement().sendKeys(ADMIN, Keys.ENTER);
         browser.await(d -> d.getCurrentUrl().endsWith("/console"));
         WebElement crmRow = browser.await(d -> rowOf(d, "#sink-table", "crm"));
-        assertThat(cells(crmRow)).as("sink, pending, oldest pending, delivered and failed in the last hour, dead")
+        assertThat(cells(crmRow))
+                .as("sink, pending, oldest pending, delivered and failed in the last hour, dead")
                 .containsExactly("crm", "0", "–", "1", "0", "0");
         assertThat(text(driver, "#database-status")).isEqualTo("UP");
-        assertThat(driver.findElements(By.cssSelector("#received-chart svg rect.bar"))).hasSize(60);
-        assertThat(driver.findElement(By.id("chart-title")).getAttribute("textContent")).startsWith("1 events received in the last hour");
+        assertThat(driver.findElements(By.cssSelector("#received-chart svg rect.bar")))
+                .hasSize(60);
+        assertThat(driver.findElement(By.id("chart-title")).getAttribute("textContent"))
+                .startsWith("1 events received in the last hour");
         browser.screenshot("02-overview");
         // from the keyboard: the first Tab reaches the skip link, Enter takes the focus to the page's content
         driver.findElement(By.tagName("body")).sendKeys(Keys.TAB);
@@ -124,7 +146,8 @@ class ConsoleBrowserTest {
         assertThat(text(driver, "#message-heading")).isEqualTo("Message 2892295 (smsby)");
         assertThat(text(driver, "#timeline tbody tr")).contains("SENT").contains("crm delivered");
         assertThat(browser.await(d -> d.findElement(By.id("canonical"))).getText())
-                .contains("\"message_id\": \"2892295\"").contains("\"event_id\": \"" + sent + "\"");
+                .contains("\"message_id\": \"2892295\"")
+                .contains("\"event_id\": \"" + sent + "\"");
         assertThat(text(driver, "#deliveries [data-sink='crm'] h4")).isEqualTo("crm delivered after 1 attempt");
         assertThat(attempts(driver)).containsExactly("delivered 200");
         browser.screenshot("04-message");
@@ -140,7 +163,11 @@ class ConsoleBrowserTest {
         driver.findElement(By.linkText("Dead letters")).click();
         long outboxId = deadDeliveryOf(delivered).get("id").asLong();
         WebElement dead = browser.await(d -> d.findElement(By.cssSelector("tr[data-outbox-id='" + outboxId + "']")));
-        assertThat(dead.getText()).contains("crm").contains("2892295").contains("DELIVERED").contains("HTTP 500");
+        assertThat(dead.getText())
+                .contains("crm")
+                .contains("2892295")
+                .contains("DELIVERED")
+                .contains("HTTP 500");
         browser.screenshot("05-dead-letters");
         crmAnswer.set(200);
         dead.findElement(By.xpath(".//button[text()='Replay']")).sendKeys(Keys.ENTER);
@@ -151,26 +178,31 @@ class ConsoleBrowserTest {
         // the message page tells the whole story of the DELIVERED event at the CRM: three failures, a replay, delivered
         dead.findElement(By.linkText("2892295")).click();
         browser.await(d -> d.findElements(By.cssSelector("#timeline tbody tr")).size() == 2);
-        assertThat(text(driver, "#timeline tbody tr:last-child")).contains("DELIVERED").contains("crm delivered");
+        assertThat(text(driver, "#timeline tbody tr:last-child"))
+                .contains("DELIVERED")
+                .contains("crm delivered");
         browser.await(d -> attempts(d).size() == 4);
         assertThat(attempts(driver)).containsExactly("retry 500", "retry 500", "dead 500", "delivered 200");
         browser.screenshot("07-message-after-replay");
 
         // a CRM outage kills two more deliveries; one action replays every dead CRM delivery
         crmAnswer.set(500);
-        List<String> outage = List.of(webhook("channel=SMS&message_id=2892296&status=SENT"),
+        List<String> outage = List.of(
+                webhook("channel=SMS&message_id=2892296&status=SENT"),
                 webhook("channel=SMS&message_id=2892297&status=SENT"));
         await().atMost(Duration.ofSeconds(30)).until(() -> outage.stream().allMatch(id -> deadDeliveryOf(id) != null));
         driver.findElement(By.linkText("Dead letters")).click();
         driver.findElement(By.id("dead-sink")).sendKeys("crm", Keys.ENTER);
-        browser.await(d -> d.findElements(By.cssSelector("#dead-table tbody tr")).size() == 2);
+        browser.await(
+                d -> d.findElements(By.cssSelector("#dead-table tbody tr")).size() == 2);
         browser.screenshot("08-dead-letters-after-outage");
         crmAnswer.set(200);
         driver.findElement(By.id("replay-matching")).click();
         assertThat(text(driver, "#confirm-matching-text")).startsWith("Replay every dead delivery with sink crm?");
         driver.switchTo().activeElement().sendKeys(Keys.ENTER);
         browser.await(d -> text(d, "#action-status").matches("Replay \\d+ started for 2 matching deliveries\\."));
-        await().atMost(Duration.ofSeconds(30)).until(() -> outage.stream().allMatch(id -> crm.callsPerKey().getOrDefault(id, 0) == 4));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> outage.stream().allMatch(id -> crm.callsPerKey().getOrDefault(id, 0) == 4));
         driver.navigate().refresh();
         browser.await(d -> text(d, "#dead-status").equals("No dead delivery matches."));
         WebElement job = browser.await(d -> d.findElement(By.cssSelector("#replays tbody tr[data-replay-id]")));
@@ -180,15 +212,21 @@ class ConsoleBrowserTest {
         // the sinks page: settings without secrets, and the failures of the outage
         driver.findElement(By.linkText("Sinks")).click();
         WebElement crmSink = browser.await(d -> d.findElement(By.id("sink-crm")));
-        assertThat(crmSink.getText()).contains("http://127.0.0.1:" + java.net.URI.create(crm.url()).getPort() + "/…")
-                .contains("bearer token set").doesNotContain(CRM_TOKEN);
-        assertThat(crmSink.findElements(By.cssSelector("table.failures tbody tr"))).hasSizeGreaterThanOrEqualTo(9);
-        assertThat(crmSink.findElement(By.cssSelector("table.failures tbody tr")).getText()).contains("500");
+        assertThat(crmSink.getText())
+                .contains("http://127.0.0.1:" + java.net.URI.create(crm.url()).getPort() + "/…")
+                .contains("bearer token set")
+                .doesNotContain(CRM_TOKEN);
+        assertThat(crmSink.findElements(By.cssSelector("table.failures tbody tr")))
+                .hasSizeGreaterThanOrEqualTo(9);
+        assertThat(crmSink.findElement(By.cssSelector("table.failures tbody tr"))
+                        .getText())
+                .contains("500");
         browser.screenshot("10-sinks");
 
         // no secret on any page, and the page's script ran without errors (no CSP violation among them)
         assertThat(driver.getPageSource()).doesNotContain(ADMIN).doesNotContain(CRM_TOKEN);
-        assertThat(browser.consoleMessages()).noneMatch(line -> line.contains("Content Security Policy") || line.contains("Uncaught"));
+        assertThat(browser.consoleMessages())
+                .noneMatch(line -> line.contains("Content Security Policy") || line.contains("Uncaught"));
 
         // sign out: the session is gone, for the browser and for anyone holding its cookie
         Cookie session = driver.manage().getCookieNamed("dlrhub_console");
@@ -201,7 +239,9 @@ class ConsoleBrowserTest {
         driver.get(console("/console/dead-letters"));
         browser.await(d -> d.getCurrentUrl().endsWith("/console/sign-in"));
         RunningHub.Reply replayed = hub.send(HttpRequest.newBuilder(hub.managementUri("/api/outbox?state=dead"))
-                .header("Cookie", "dlrhub_console=" + session.getValue()).GET().build());
+                .header("Cookie", "dlrhub_console=" + session.getValue())
+                .GET()
+                .build());
         assertThat(replayed.status()).isEqualTo(401);
     }
 
@@ -213,7 +253,8 @@ class ConsoleBrowserTest {
 
     private JsonNode deadDeliveryOf(String eventId) {
         for (JsonNode entry : hub.admin("GET", "/api/outbox?state=dead", ADMIN).json()) {
-            if (eventId.equals(entry.get("event_id").asText()) && "crm".equals(entry.get("sink").asText())) {
+            if (eventId.equals(entry.get("event_id").asText())
+                    && "crm".equals(entry.get("sink").asText())) {
                 return entry;
             }
         }
@@ -243,10 +284,13 @@ class ConsoleBrowserTest {
                 .map(row -> {
                     List<String> cells = cells(row);
                     return cells.get(3) + " " + cells.get(4);
-                }).toList();
+                })
+                .toList();
     }
 
     private static List<String> cells(WebElement row) {
-        return row.findElements(By.cssSelector("th, td")).stream().map(WebElement::getText).toList();
+        return row.findElements(By.cssSelector("th, td")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 }

@@ -3,8 +3,13 @@ package io.dlrhub.ops;
 import static io.dlrhub.ops.Fixtures.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dlrhub.support.HubExtension;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,16 +17,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dlrhub.support.HubExtension;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -41,6 +38,7 @@ abstract class EventSearchContract {
     private Fixtures fixtures;
     /** Seven events of one moment: pages must split them without losing or repeating one. */
     private final List<UUID> tied = new ArrayList<>();
+
     private UUID deadCrm;
     private UUID viber;
     private long deadCrmDelivery;
@@ -90,21 +88,28 @@ abstract class EventSearchContract {
     private static List<String> ids(Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<String> ids = new ArrayList<>();
-        reply.json().get("events").forEach(event -> ids.add(event.get("event_id").asText()));
+        reply.json()
+                .get("events")
+                .forEach(event -> ids.add(event.get("event_id").asText()));
         return ids;
     }
 
     private static List<String> messageIds(Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<String> ids = new ArrayList<>();
-        reply.json().get("events").forEach(event -> ids.add(event.get("message_id").asText()));
+        reply.json()
+                .get("events")
+                .forEach(event -> ids.add(event.get("message_id").asText()));
         return ids;
     }
 
     @Test
     void pagesNewestFirstNeitherSkipNorRepeatEventsOfTheSameMoment() {
-        List<String> expected = Sql.rows(database, "SELECT event_id FROM delivery_event ORDER BY received_at DESC, event_id DESC")
-                .stream().map(row -> row.get("event_id").toString()).toList();
+        List<String> expected =
+                Sql.rows(database, "SELECT event_id FROM delivery_event ORDER BY received_at DESC, event_id DESC")
+                        .stream()
+                        .map(row -> row.get("event_id").toString())
+                        .toList();
         List<String> seen = new ArrayList<>();
         String after = null;
         int pages = 0;
@@ -119,7 +124,9 @@ abstract class EventSearchContract {
         assertThat(seen).containsExactlyElementsOf(expected);
         assertThat(new HashSet<>(seen)).hasSameSizeAs(seen);
         // the seven of T0 come first and were split over three pages
-        assertThat(seen.subList(0, 7)).containsExactlyInAnyOrderElementsOf(tied.stream().map(UUID::toString).toList());
+        assertThat(seen.subList(0, 7))
+                .containsExactlyInAnyOrderElementsOf(
+                        tied.stream().map(UUID::toString).toList());
     }
 
     @Test
@@ -139,17 +146,21 @@ abstract class EventSearchContract {
     void filtersNarrowTheSearch() {
         assertThat(messageIds(get("/api/events?message_id=2892295"))).containsExactly("2892295", "2892295");
         assertThat(messageIds(get("/api/events?provider=twilio"))).containsExactly("SM2892295");
-        assertThat(messageIds(get("/api/events?provider=smsby&message_id=2892295&status=sent"))).containsExactly("2892295");
+        assertThat(messageIds(get("/api/events?provider=smsby&message_id=2892295&status=sent")))
+                .containsExactly("2892295");
         assertThat(messageIds(get("/api/events?channel=VIBER"))).containsExactly("2892295", "2892295");
         assertThat(messageIds(get("/api/events?status=FAILED"))).containsExactly("SM2892295", "ib-1");
-        assertThat(messageIds(get("/api/events?message_id_prefix=tie-&limit=500"))).hasSize(7);
+        assertThat(messageIds(get("/api/events?message_id_prefix=tie-&limit=500")))
+                .hasSize(7);
         // a form's empty fields filter nothing
-        assertThat(messageIds(get("/api/events?provider=&message_id=&status=&message_id_prefix=SM28"))).containsExactly("SM2892295");
+        assertThat(messageIds(get("/api/events?provider=&message_id=&status=&message_id_prefix=SM28")))
+                .containsExactly("SM2892295");
     }
 
     @Test
     void aPrefixMatchesLikeWildcardsLiterally() {
-        assertThat(messageIds(get("/api/events?message_id_prefix=" + q("a%b")))).containsExactlyInAnyOrder("a%b_1", "a%bX1");
+        assertThat(messageIds(get("/api/events?message_id_prefix=" + q("a%b"))))
+                .containsExactlyInAnyOrder("a%b_1", "a%bX1");
         assertThat(messageIds(get("/api/events?message_id_prefix=" + q("a_")))).containsExactly("a_b");
         assertThat(messageIds(get("/api/events?message_id_prefix=" + q("a\\")))).containsExactly("a\\b");
         assertThat(messageIds(get("/api/events?message_id_prefix=" + q("%")))).isEmpty();
@@ -158,11 +169,14 @@ abstract class EventSearchContract {
     @Test
     void fromIsInclusiveAndToExclusive() {
         String at = q(T0.minusHours(1).toString());
-        assertThat(ids(get("/api/events?from=" + at + "&to=" + q(T0.toString())))).containsExactly(viber.toString());
+        assertThat(ids(get("/api/events?from=" + at + "&to=" + q(T0.toString()))))
+                .containsExactly(viber.toString());
         assertThat(ids(get("/api/events?from=" + q(T0.toString())))).hasSize(7);
         // the same instant written with another offset
-        assertThat(ids(get("/api/events?from=" + q("2026-03-01T14:00:00+02:00")))).hasSize(7);
-        assertThat(ids(get("/api/events?to=" + q(T0.minusHours(4).plusNanos(1000).toString()))))
+        assertThat(ids(get("/api/events?from=" + q("2026-03-01T14:00:00+02:00"))))
+                .hasSize(7);
+        assertThat(ids(get(
+                        "/api/events?to=" + q(T0.minusHours(4).plusNanos(1000).toString()))))
                 .hasSize(7);
     }
 
@@ -170,8 +184,10 @@ abstract class EventSearchContract {
     void sinkStatesFindTheDeadAndThePending() {
         assertThat(ids(get("/api/events?sink=crm&sink_state=dead"))).containsExactly(deadCrm.toString());
         assertThat(ids(get("/api/events?sink_state=dead"))).containsExactly(deadCrm.toString());
-        assertThat(ids(get("/api/events?sink=ledger&sink_state=pending"))).containsExactly(tied.get(3).toString());
-        assertThat(ids(get("/api/events?sink_state=pending"))).containsExactly(tied.get(3).toString());
+        assertThat(ids(get("/api/events?sink=ledger&sink_state=pending")))
+                .containsExactly(tied.get(3).toString());
+        assertThat(ids(get("/api/events?sink_state=pending")))
+                .containsExactly(tied.get(3).toString());
         assertThat(ids(get("/api/events?sink=alert"))).containsExactly(deadCrm.toString());
         assertThat(ids(get("/api/events?sink=crm"))).containsExactly(viber.toString(), deadCrm.toString());
         assertThat(ids(get("/api/events?sink=crm&sink_state=delivered"))).containsExactly(viber.toString());
@@ -215,7 +231,15 @@ abstract class EventSearchContract {
     @Test
     void oneEventComesWithItsCanonicalJsonTimelineAndAttempts() {
         fixtures.attempt(deadCrmDelivery, deadCrm, "crm", 1, T0.minusDays(1), "retry", 503, "HTTP 503 from the CRM");
-        fixtures.attempt(deadCrmDelivery, deadCrm, "crm", 2, T0.minusDays(1).plusSeconds(2), "dead", 400, "HTTP 400 from the CRM");
+        fixtures.attempt(
+                deadCrmDelivery,
+                deadCrm,
+                "crm",
+                2,
+                T0.minusDays(1).plusSeconds(2),
+                "dead",
+                400,
+                "HTTP 400 from the CRM");
         Reply reply = get("/api/events/" + deadCrm);
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode body = reply.json();

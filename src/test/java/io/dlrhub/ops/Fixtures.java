@@ -1,5 +1,8 @@
 package io.dlrhub.ops;
 
+import io.dlrhub.event.EventIds;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,10 +11,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
-
-import io.dlrhub.event.EventIds;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 
 /**
  * Rows written straight into the tables, for tests that need received_at, states and attempts
@@ -30,21 +29,20 @@ final class Fixtures {
     /** Stores one event the way the event store does (canonical JSON in payload); returns its id. */
     UUID event(String provider, String channel, String messageId, String status, OffsetDateTime receivedAt) {
         UUID id = EventIds.at(receivedAt.toInstant().toEpochMilli());
-        String payload = """
+        String payload =
+                """
                 {"event_id":"%s","provider":"%s","channel":"%s","message_id":"%s","status":"%s","provider_status":"%s",\
-                "received_at":"%s","attributes":{}}""".formatted(id, provider, channel, messageId.replace("\\", "\\\\"),
-                status, status, receivedAt);
+                "received_at":"%s","attributes":{}}""".formatted(id, provider, channel, messageId.replace("\\", "\\\\"), status, status, receivedAt);
         execute("""
                 INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status, error_code,
-                    occurred_at, received_at, dedup_key, payload) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)""",
-                id, provider, channel, messageId, status, status, receivedAt, id.toString(), payload);
+                    occurred_at, received_at, dedup_key, payload) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)""", id, provider, channel, messageId, status, status, receivedAt, id.toString(), payload);
         return id;
     }
 
     /** One delivery of the event to the sink, in that state; returns its outbox id. */
     long delivery(UUID eventId, String sink, String state, OffsetDateTime at) {
         try (Connection connection = database.connect();
-             PreparedStatement insert = connection.prepareStatement("""
+                PreparedStatement insert = connection.prepareStatement("""
                      INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, last_error, created_at, updated_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
             insert.setObject(1, eventId);
@@ -65,16 +63,23 @@ final class Fixtures {
         }
     }
 
-    void attempt(long outboxId, UUID eventId, String sink, int attempt, OffsetDateTime startedAt, String outcome,
-                 Integer httpStatus, String detail) {
+    void attempt(
+            long outboxId,
+            UUID eventId,
+            String sink,
+            int attempt,
+            OffsetDateTime startedAt,
+            String outcome,
+            Integer httpStatus,
+            String detail) {
         execute("""
                 INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome,
-                    http_status, detail) VALUES (?, ?, ?, ?, ?, 12, ?, ?, ?)""",
-                outboxId, eventId, sink, attempt, startedAt, outcome, httpStatus, detail);
+                    http_status, detail) VALUES (?, ?, ?, ?, ?, 12, ?, ?, ?)""", outboxId, eventId, sink, attempt, startedAt, outcome, httpStatus, detail);
     }
 
     void execute(String sql, Object... parameters) {
-        try (Connection connection = database.connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = database.connect();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
@@ -85,7 +90,8 @@ final class Fixtures {
     }
 
     void execute(String sql) {
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("failed: " + sql, e);
@@ -94,8 +100,11 @@ final class Fixtures {
 
     /** A management API call with a JSON body and the admin token. */
     static RunningHub.Reply postJson(RunningHub hub, String path, String json) {
-        return hub.send(HttpRequest.newBuilder(hub.managementUri(path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return hub.send(HttpRequest.newBuilder(hub.managementUri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 }

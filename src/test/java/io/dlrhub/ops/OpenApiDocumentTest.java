@@ -5,20 +5,6 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +21,19 @@ import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.junit.jupiter.api.AutoClose;
@@ -51,7 +50,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OpenApiDocumentTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+    private static final Set<String> METHODS =
+            Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
 
     /** The CRM refuses: deliveries die, so the dead list, replays and attempts have something to show. */
@@ -59,8 +59,16 @@ class OpenApiDocumentTest {
     private static final Receiver crm = Receiver.start((key, body) -> new Receiver.Reply(400, Map.of()));
 
     @RegisterExtension
-    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with(Map.of("admin.token", ADMIN,
-            "smsby.tokens", "tok", "crm.url", crm.url(), "replay.rate-per-second", "1000"));
+    static final HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+            .with(Map.of(
+                    "admin.token",
+                    ADMIN,
+                    "smsby.tokens",
+                    "tok",
+                    "crm.url",
+                    crm.url(),
+                    "replay.rate-per-second",
+                    "1000"));
 
     private static JsonNode document;
     private static String documentText;
@@ -91,9 +99,12 @@ class OpenApiDocumentTest {
         Object engine = hub.context().getRegistry().lookupByName(HttpServerConfiguration.MANAGEMENT_ENGINE);
         Set<String> operations = new TreeSet<>();
         for (Route route : hub.context().getRoutes()) {
-            if (route.getEndpoint() instanceof PlatformHttpEndpoint http && http.getPlatformHttpEngine() == engine
+            if (route.getEndpoint() instanceof PlatformHttpEndpoint http
+                    && http.getPlatformHttpEngine() == engine
                     && (http.getPath().startsWith("/api/") || http.getPath().startsWith("/observe/"))) {
-                assertThat(http.getHttpMethodRestrict()).as("the methods of " + http.getPath()).isNotBlank();
+                assertThat(http.getHttpMethodRestrict())
+                        .as("the methods of " + http.getPath())
+                        .isNotBlank();
                 for (String method : http.getHttpMethodRestrict().split(",")) {
                     operations.add(method.trim().toLowerCase() + " " + http.getPath());
                 }
@@ -104,18 +115,21 @@ class OpenApiDocumentTest {
 
     private Set<String> documentedOperations() {
         Set<String> operations = new TreeSet<>();
-        document.get("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
-            if (METHODS.contains(operation.getKey())) {
-                operations.add(operation.getKey() + " " + path.getKey());
-            }
-        }));
+        document.get("paths")
+                .properties()
+                .forEach(path -> path.getValue().properties().forEach(operation -> {
+                    if (METHODS.contains(operation.getKey())) {
+                        operations.add(operation.getKey() + " " + path.getKey());
+                    }
+                }));
         return operations;
     }
 
     @Test
     void everyRouteOfTheManagementPortIsDocumentedAndEveryDocumentedOperationIsARoute() {
         Set<String> routes = managementRoutes();
-        assertThat(routes).contains("get /api/events", "post /api/replays", "get /observe/metrics", "get /api/openapi.json");
+        assertThat(routes)
+                .contains("get /api/events", "post /api/replays", "get /observe/metrics", "get /api/openapi.json");
         assertThat(documentedOperations()).containsExactlyElementsOf(routes);
     }
 
@@ -137,7 +151,9 @@ class OpenApiDocumentTest {
                         }
                     });
                 }
-                assertThat(declared).as(operation.getKey() + " " + path.getKey()).isEqualTo(inPath);
+                assertThat(declared)
+                        .as(operation.getKey() + " " + path.getKey())
+                        .isEqualTo(inPath);
             });
         });
     }
@@ -164,28 +180,44 @@ class OpenApiDocumentTest {
                     JsonNode json = resolve(body).path("content").path("application/json");
                     if (json.has("example")) {
                         examples++;
-                        assertThat(errors(json.get("schema"), json.get("example").toString()))
-                                .as(operation.getKey() + " " + path.getKey()).isEmpty();
+                        assertThat(errors(
+                                        json.get("schema"), json.get("example").toString()))
+                                .as(operation.getKey() + " " + path.getKey())
+                                .isEmpty();
                     }
                 }
             }
         }
         assertThat(examples).as("examples in the document").isGreaterThanOrEqualTo(4);
         // and a wrong example would be caught
-        JsonNode page = document.get("paths").get("/api/events").get("get").get("responses").get("200").get("content").get("application/json");
-        assertThat(errors(page.get("schema"), "{\"events\":[{\"event_id\":1}],\"next\":null}")).isNotEmpty();
-        assertThat(errors(page.get("schema"), "{\"events\":[],\"next\":null,\"total\":3}")).isNotEmpty();
+        JsonNode page = document.get("paths")
+                .get("/api/events")
+                .get("get")
+                .get("responses")
+                .get("200")
+                .get("content")
+                .get("application/json");
+        assertThat(errors(page.get("schema"), "{\"events\":[{\"event_id\":1}],\"next\":null}"))
+                .isNotEmpty();
+        assertThat(errors(page.get("schema"), "{\"events\":[],\"next\":null,\"total\":3}"))
+                .isNotEmpty();
     }
 
     @Test
     void realAnswersFitTheDocumentedSchemas() {
         for (int i = 0; i < 3; i++) {
-            assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=oa-" + i + "&status=FAILED").status())
+            assertThat(hub.post(
+                                    "/webhooks/smsby?token=tok",
+                                    FORM,
+                                    "channel=VIBER&message_id=oa-" + i + "&status=FAILED")
+                            .status())
                     .isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count(database,
-                "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == 3);
-        Map<String, Object> dead = Sql.rows(database, "SELECT id, event_id FROM outbox WHERE sink = 'crm' ORDER BY id").get(0);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND state = 'dead'") == 3);
+        Map<String, Object> dead = Sql.rows(database, "SELECT id, event_id FROM outbox WHERE sink = 'crm' ORDER BY id")
+                .get(0);
         UUID eventId = UUID.fromString(dead.get("event_id").toString());
 
         fits("get", "/api/events", hub.admin("GET", "/api/events?sink_state=dead", ADMIN), 200);
@@ -199,8 +231,9 @@ class OpenApiDocumentTest {
         List<String> outcomes = new ArrayList<>();
         details.json().get("deliveries").forEach(delivery -> {
             if ("crm".equals(delivery.get("sink").asText())) {
-                delivery.get("attempt_history").forEach(attempt -> outcomes.add(attempt.get("outcome").asText()
-                        + " " + attempt.get("http_status").asText()));
+                delivery.get("attempt_history")
+                        .forEach(attempt -> outcomes.add(attempt.get("outcome").asText() + " "
+                                + attempt.get("http_status").asText()));
             }
         });
         assertThat(outcomes).containsExactly("dead 400");
@@ -211,28 +244,54 @@ class OpenApiDocumentTest {
         Reply replay = Fixtures.postJson(hub, "/api/replays", "{\"ids\":[" + dead.get("id") + "]}");
         fits("post", "/api/replays", replay, 202);
         long id = replay.json().get("id").asLong();
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(hub.admin("GET", "/api/replays/" + id, ADMIN).field("state")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "done"
+                        .equals(hub.admin("GET", "/api/replays/" + id, ADMIN).field("state")));
         fits("get", "/api/replays/{id}", hub.admin("GET", "/api/replays/" + id, ADMIN), 200);
         fits("get", "/api/replays", hub.admin("GET", "/api/replays", ADMIN), 200);
         fits("post", "/api/replays/{id}/cancel", hub.admin("POST", "/api/replays/" + id + "/cancel", ADMIN), 409);
         fits("post", "/api/replays", Fixtures.postJson(hub, "/api/replays", "{}"), 400);
-        Reply backfill = Fixtures.postJson(hub, "/api/backfills", "{\"sink\":\"crm\",\"from\":\"2020-01-01T00:00:00Z\"}");
+        Reply backfill =
+                Fixtures.postJson(hub, "/api/backfills", "{\"sink\":\"crm\",\"from\":\"2020-01-01T00:00:00Z\"}");
         fits("post", "/api/backfills", backfill, 202);
-        fits("get", "/api/backfills/{id}", hub.admin("GET", "/api/backfills/" + backfill.json().get("id").asLong(), ADMIN), 200);
-        fits("delete", "/api/outbox", hub.admin("DELETE", "/api/outbox?state=dead&before=2020-01-01T00:00:00Z", ADMIN), 200);
-        fits("delete", "/api/outbox", hub.admin("DELETE", "/api/outbox?state=pending&before=2020-01-01T00:00:00Z", ADMIN), 400);
+        fits(
+                "get",
+                "/api/backfills/{id}",
+                hub.admin("GET", "/api/backfills/" + backfill.json().get("id").asLong(), ADMIN),
+                200);
+        fits(
+                "delete",
+                "/api/outbox",
+                hub.admin("DELETE", "/api/outbox?state=dead&before=2020-01-01T00:00:00Z", ADMIN),
+                200);
+        fits(
+                "delete",
+                "/api/outbox",
+                hub.admin("DELETE", "/api/outbox?state=pending&before=2020-01-01T00:00:00Z", ADMIN),
+                400);
         fits("get", "/api/overview", hub.admin("GET", "/api/overview", ADMIN), 200);
         fits("get", "/api/overview", hub.admin("GET", "/api/overview", null), 401);
         Reply sinks = hub.admin("GET", "/api/sinks", ADMIN);
         fits("get", "/api/sinks", sinks, 200);
-        assertThat(sinks.body()).as("the CRM's refusals are among its recent failures").contains("\"outcome\":\"dead\"");
+        assertThat(sinks.body())
+                .as("the CRM's refusals are among its recent failures")
+                .contains("\"outcome\":\"dead\"");
         // a console session's POST without its CSRF token
         Reply signedIn = hub.send(java.net.http.HttpRequest.newBuilder(hub.managementUri("/console/sign-in"))
-                .header("Content-Type", FORM).POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + ADMIN)).build());
-        String cookie = signedIn.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
-        fits("post", "/api/replays", hub.send(java.net.http.HttpRequest.newBuilder(hub.managementUri("/api/replays"))
-                .header("Cookie", cookie).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ids\":[1]}")).build()), 403);
+                .header("Content-Type", FORM)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + ADMIN))
+                .build());
+        String cookie =
+                signedIn.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+        fits(
+                "post",
+                "/api/replays",
+                hub.send(java.net.http.HttpRequest.newBuilder(hub.managementUri("/api/replays"))
+                        .header("Cookie", cookie)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ids\":[1]}"))
+                        .build()),
+                403);
         fits("get", "/observe/health", hub.admin("GET", "/observe/health", null), 200);
         fits("get", "/observe/health/ready", hub.admin("GET", "/observe/health/ready", null), 200);
     }
@@ -240,11 +299,18 @@ class OpenApiDocumentTest {
     /** The answer's status is documented for the operation and its body fits the documented schema. */
     private void fits(String method, String path, Reply reply, int status) {
         assertThat(reply.status()).as(method + " " + path + ": " + reply.body()).isEqualTo(status);
-        JsonNode response = resolve(document.get("paths").get(path).get(method).get("responses").get(String.valueOf(status)));
-        assertThat(response).as("status " + status + " of " + method + " " + path + " is documented").isNotNull();
+        JsonNode response = resolve(
+                document.get("paths").get(path).get(method).get("responses").get(String.valueOf(status)));
+        assertThat(response)
+                .as("status " + status + " of " + method + " " + path + " is documented")
+                .isNotNull();
         JsonNode schema = response.path("content").path("application/json").get("schema");
-        assertThat(schema).as("JSON schema of " + status + " of " + method + " " + path).isNotNull();
-        assertThat(errors(schema, reply.body())).as(method + " " + path + " " + status + ": " + reply.body()).isEmpty();
+        assertThat(schema)
+                .as("JSON schema of " + status + " of " + method + " " + path)
+                .isNotNull();
+        assertThat(errors(schema, reply.body()))
+                .as(method + " " + path + " " + status + ": " + reply.body())
+                .isEmpty();
     }
 
     /** A response or request body, or what its $ref points at (#/components/...). */
@@ -253,7 +319,8 @@ class OpenApiDocumentTest {
             return node;
         }
         JsonNode target = document;
-        Iterator<String> steps = List.of(node.get("$ref").asText().substring(2).split("/")).iterator();
+        Iterator<String> steps =
+                List.of(node.get("$ref").asText().substring(2).split("/")).iterator();
         while (steps.hasNext()) {
             target = target.get(steps.next());
         }
@@ -268,6 +335,8 @@ class OpenApiDocumentTest {
         root.putArray("allOf").add(schema);
         Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                 .getSchema(root.toString(), InputFormat.JSON);
-        return validator.validate(json, InputFormat.JSON).stream().map(Object::toString).toList();
+        return validator.validate(json, InputFormat.JSON).stream()
+                .map(Object::toString)
+                .toList();
     }
 }

@@ -4,6 +4,10 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dlrhub.support.Receiver;
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -17,11 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dlrhub.support.Receiver;
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,29 +42,56 @@ class OverviewApiTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
-    void showsWhatWasReceivedAndEachSinksBacklogAndDeadDeliveries(String name, Supplier<TestDatabase> databases) throws Exception {
+    void showsWhatWasReceivedAndEachSinksBacklogAndDeadDeliveries(String name, Supplier<TestDatabase> databases)
+            throws Exception {
         AtomicInteger answer = new AtomicInteger(200);
         CountDownLatch held = new CountDownLatch(1);
         TestDatabase database = databases.get();
         // message 1003 is held at the CRM until the end: its delivery stays pending meanwhile
         try (Receiver crm = Receiver.start((key, body) -> {
-            if (body.contains("\"message_id\":\"1003\"")) {
-                held.await(60, TimeUnit.SECONDS);
-            }
-            return new Receiver.Reply(answer.get(), Map.of());
-        });
-             RunningHub hub = RunningHub.start(database, Map.of("admin.token", ADMIN, "smsby.tokens", "tok",
-                     // a URL's path and query may hold credentials: neither is shown
-                     "crm.url", crm.url() + "/hook-secret-path?key=query-secret",
-                     "crm.token", CRM_TOKEN, "crm.max-attempts", "2", "crm.retry-initial-ms", "50", "crm.retry-max-ms", "50"))) {
+                    if (body.contains("\"message_id\":\"1003\"")) {
+                        held.await(60, TimeUnit.SECONDS);
+                    }
+                    return new Receiver.Reply(answer.get(), Map.of());
+                });
+                RunningHub hub = RunningHub.start(
+                        database,
+                        Map.of(
+                                "admin.token",
+                                ADMIN,
+                                "smsby.tokens",
+                                "tok",
+                                // a URL's path and query may hold credentials: neither is shown
+                                "crm.url",
+                                crm.url() + "/hook-secret-path?key=query-secret",
+                                "crm.token",
+                                CRM_TOKEN,
+                                "crm.max-attempts",
+                                "2",
+                                "crm.retry-initial-ms",
+                                "50",
+                                "crm.retry-max-ms",
+                                "50"))) {
             String delivered = webhook(hub, "1001", "SENT");
             // recorded as delivered (its attempt is written with that outcome)
-            await().atMost(Duration.ofSeconds(20)).until(() -> hub.admin("GET", "/api/messages/smsby/1001", ADMIN).json()
-                    .get("events").get(0).get("deliveries").get(0).get("state").asText().equals("delivered"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> hub.admin("GET", "/api/messages/smsby/1001", ADMIN)
+                            .json()
+                            .get("events")
+                            .get(0)
+                            .get("deliveries")
+                            .get(0)
+                            .get("state")
+                            .asText()
+                            .equals("delivered"));
             assertThat(crm.callsPerKey()).containsEntry(delivered, 1);
             answer.set(503);
             String dead = webhook(hub, "1002", "SENT");
-            await().atMost(Duration.ofSeconds(20)).until(() -> hub.admin("GET", "/api/outbox?state=dead", ADMIN).json().size() == 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> hub.admin("GET", "/api/outbox?state=dead", ADMIN)
+                                    .json()
+                                    .size()
+                            == 1);
             webhook(hub, "1003", "SENT");
 
             JsonNode overview = hub.admin("GET", "/api/overview", ADMIN).json();
@@ -76,21 +102,39 @@ class OverviewApiTest {
             assertThat(minutes).hasSize(60);
             long total = 0;
             for (JsonNode minute : minutes) {
-                assertThat(Instant.parse(minute.get("minute").asText()).getEpochSecond() % 60).isZero();
+                assertThat(Instant.parse(minute.get("minute").asText()).getEpochSecond() % 60)
+                        .isZero();
                 total += minute.get("count").asLong();
             }
             assertThat(total).isEqualTo(3);
             assertThat(Instant.parse(minutes.get(59).get("minute").asText()))
-                    .isEqualTo(Instant.parse(overview.get("generated_at").asText()).truncatedTo(ChronoUnit.MINUTES));
+                    .isEqualTo(
+                            Instant.parse(overview.get("generated_at").asText()).truncatedTo(ChronoUnit.MINUTES));
             JsonNode crmRow = sink(overview.get("sinks"), "crm");
             assertThat(crmRow.get("dead").asLong()).isEqualTo(1);
-            assertThat(crmRow.get("pending").asLong()).as("1003, held at the CRM").isEqualTo(1);
+            assertThat(crmRow.get("pending").asLong())
+                    .as("1003, held at the CRM")
+                    .isEqualTo(1);
             assertThat(crmRow.get("oldest_pending_age_seconds").asLong()).isGreaterThanOrEqualTo(0);
-            assertThat(sink(overview.get("sinks"), "alert").get("pending").asLong()).as("the dead delivery's alert, in its digest window").isEqualTo(1);
+            assertThat(sink(overview.get("sinks"), "alert").get("pending").asLong())
+                    .as("the dead delivery's alert, in its digest window")
+                    .isEqualTo(1);
 
             // an attempt older than the 24 hours the sinks page shows (written directly: the test cannot wait a day)
-            long deadId = hub.admin("GET", "/api/outbox?state=dead", ADMIN).json().get(0).get("id").asLong();
-            insertAttempt(database, deadId, dead, 0, Instant.now().minus(Duration.ofHours(25)), "retry", 500, "too old to show");
+            long deadId = hub.admin("GET", "/api/outbox?state=dead", ADMIN)
+                    .json()
+                    .get(0)
+                    .get("id")
+                    .asLong();
+            insertAttempt(
+                    database,
+                    deadId,
+                    dead,
+                    0,
+                    Instant.now().minus(Duration.ofHours(25)),
+                    "retry",
+                    500,
+                    "too old to show");
 
             JsonNode sinks = hub.admin("GET", "/api/sinks", ADMIN).json();
             JsonNode crmSink = sink(sinks, "crm");
@@ -98,7 +142,8 @@ class OverviewApiTest {
             assertThat(crmSink.get("statuses").get(0).asText()).isEqualTo("ALL");
             assertThat(crmSink.get("dead").asLong()).isEqualTo(1);
             assertThat(crmSink.get("settings").get("url").asText())
-                    .isEqualTo("http://127.0.0.1:" + java.net.URI.create(crm.url()).getPort() + "/…");
+                    .isEqualTo(
+                            "http://127.0.0.1:" + java.net.URI.create(crm.url()).getPort() + "/…");
             assertThat(crmSink.get("settings").get("bearer_token").asText()).isEqualTo("set");
             assertThat(crmSink.get("settings").get("max_attempts").asInt()).isEqualTo(2);
             // the failed attempts as the dispatcher recorded them, newest first
@@ -111,9 +156,13 @@ class OverviewApiTest {
             assertThat(failures.get(0).get("http_status").asInt()).isEqualTo(503);
             assertThat(failures.get(0).get("detail").asText()).isEqualTo("HTTP 503 Service Unavailable");
             assertThat(sink(sinks, "alert").get("statuses").get(0).asText()).isEqualTo("FAILED");
-            assertThat(sinks.toString()).doesNotContain(CRM_TOKEN).doesNotContain("query-secret").doesNotContain("hook-secret-path");
+            assertThat(sinks.toString())
+                    .doesNotContain(CRM_TOKEN)
+                    .doesNotContain("query-secret")
+                    .doesNotContain("hook-secret-path");
 
-            JsonNode recent = sink(hub.admin("GET", "/api/overview", ADMIN).json().get("sinks"), "crm");
+            JsonNode recent =
+                    sink(hub.admin("GET", "/api/overview", ADMIN).json().get("sinks"), "crm");
             assertThat(recent.get("failed").asLong()).isEqualTo(2);
             assertThat(recent.get("delivered").asLong()).as("1001").isEqualTo(1);
             held.countDown();
@@ -121,7 +170,8 @@ class OverviewApiTest {
     }
 
     private static String webhook(RunningHub hub, String messageId, String status) {
-        RunningHub.Reply reply = hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=" + messageId + "&status=" + status);
+        RunningHub.Reply reply = hub.post(
+                "/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=" + messageId + "&status=" + status);
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         return reply.field("event_id");
     }
@@ -135,10 +185,18 @@ class OverviewApiTest {
         throw new AssertionError("no sink " + name + " in " + sinks);
     }
 
-    private static void insertAttempt(TestDatabase database, long outboxId, String eventId, int attempt, Instant startedAt,
-                                      String outcome, int httpStatus, String detail) throws Exception {
+    private static void insertAttempt(
+            TestDatabase database,
+            long outboxId,
+            String eventId,
+            int attempt,
+            Instant startedAt,
+            String outcome,
+            int httpStatus,
+            String detail)
+            throws Exception {
         try (Connection connection = database.connect();
-             PreparedStatement insert = connection.prepareStatement("""
+                PreparedStatement insert = connection.prepareStatement("""
                      INSERT INTO delivery_attempt (outbox_id, event_id, sink, attempt, started_at, duration_ms, outcome, http_status, detail)
                      VALUES (?, ?, 'crm', ?, ?, 12, ?, ?, ?)""")) {
             insert.setLong(1, outboxId);

@@ -30,7 +30,8 @@ class AttemptTest {
         String detail = Attempt.safe("HTTP 500 " + huge);
         assertThat(detail).hasSizeLessThanOrEqualTo(Attempt.MAX_DETAIL).endsWith("…");
         // no half of a surrogate pair before the ellipsis
-        assertThat(Character.isHighSurrogate(detail.charAt(detail.length() - 2))).isFalse();
+        assertThat(Character.isHighSurrogate(detail.charAt(detail.length() - 2)))
+                .isFalse();
     }
 
     @Test

@@ -3,19 +3,18 @@ package io.dlrhub.outbox;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import io.dlrhub.support.CapturedLog;
 import io.dlrhub.support.Receiver;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
 import io.dlrhub.support.TestSchemas;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,21 +38,30 @@ class ClaimFencingTest {
             assertThat(live).hasSize(1);
 
             // every outcome of instance-a is a no-op: nothing is returned, the row is untouched
-            assertThat(store.markDead(stale, "instance-a", "HTTP 404 Not Found")).isEmpty();
-            assertThat(store.reschedule(stale, "instance-a", Duration.ZERO, "HTTP 503")).isEmpty();
+            assertThat(store.markDead(stale, "instance-a", "HTTP 404 Not Found"))
+                    .isEmpty();
+            assertThat(store.reschedule(stale, "instance-a", Duration.ZERO, "HTTP 503"))
+                    .isEmpty();
             assertThat(store.markDelivered(stale, "instance-a")).isEmpty();
             assertThat(store.renew(stale, "instance-a", LEASE)).isEmpty();
             assertThat(store.giveBack(stale, "instance-a")).isEmpty();
-            assertThat(row(database)).containsEntry("state", "pending").containsEntry("claimed_by", "instance-b")
-                    .containsEntry("attempts", 0).containsEntry("last_error", null);
+            assertThat(row(database))
+                    .containsEntry("state", "pending")
+                    .containsEntry("claimed_by", "instance-b")
+                    .containsEntry("attempts", 0)
+                    .containsEntry("last_error", null);
             // a third instance finds nothing to take: instance-b's claim is still live
             assertThat(store.claimDue("crm", 10, LEASE, "instance-c")).isEmpty();
 
             assertThat(store.markDelivered(live, "instance-b")).hasSize(1);
             // instance-a's late "dead" does not turn the delivered row dead (which would raise an alert)
-            assertThat(store.markDead(stale, "instance-a", "HTTP 404 Not Found")).isEmpty();
-            assertThat(row(database)).containsEntry("state", "delivered").containsEntry("claimed_by", "instance-b")
-                    .containsEntry("attempts", 1).containsEntry("last_error", null);
+            assertThat(store.markDead(stale, "instance-a", "HTTP 404 Not Found"))
+                    .isEmpty();
+            assertThat(row(database))
+                    .containsEntry("state", "delivered")
+                    .containsEntry("claimed_by", "instance-b")
+                    .containsEntry("attempts", 1)
+                    .containsEntry("last_error", null);
         });
     }
 
@@ -66,12 +74,16 @@ class ClaimFencingTest {
             List<OutboxRow> newer = store.claimDue("crm", 10, LEASE, "instance-a");
             assertThat(newer).hasSize(1);
 
-            assertThat(store.markDead(older, "instance-a", "HTTP 404 Not Found")).isEmpty();
+            assertThat(store.markDead(older, "instance-a", "HTTP 404 Not Found"))
+                    .isEmpty();
             assertThat(row(database)).containsEntry("state", "pending").containsEntry("attempts", 0);
             assertThat(store.reschedule(newer, "instance-a", Duration.ofMinutes(5), "HTTP 503 Service Unavailable"))
                     .hasSize(1);
-            assertThat(row(database)).containsEntry("state", "pending").containsEntry("attempts", 1)
-                    .containsEntry("claimed_by", null).containsEntry("last_error", "HTTP 503 Service Unavailable");
+            assertThat(row(database))
+                    .containsEntry("state", "pending")
+                    .containsEntry("attempts", 1)
+                    .containsEntry("claimed_by", null)
+                    .containsEntry("last_error", "HTTP 503 Service Unavailable");
         });
     }
 
@@ -86,7 +98,9 @@ class ClaimFencingTest {
             held.hold(rows, System.nanoTime() - LEASE.toNanos() * 2 / 3);
             assertThat(held.maySend(rows.get(0))).isFalse();
             held.renew();
-            assertThat(held.maySend(rows.get(0))).as("renewed: a whole lease from now").isTrue();
+            assertThat(held.maySend(rows.get(0)))
+                    .as("renewed: a whole lease from now")
+                    .isTrue();
 
             leasesRunOut(database);
             assertThat(store.claimDue("crm", 10, LEASE, "instance-b")).hasSize(1);
@@ -104,10 +118,15 @@ class ClaimFencingTest {
         withOneStoredDelivery(db, (database, store, hub) -> {
             assertThat(store.claimDue("crm", 10, LEASE, "instance-a")).hasSize(1);
             // an instance whose clock is a day ahead must not see instance-a's lease as run out
-            OutboxStore dayAhead = new OutboxStore(hub.dataSource(), Clock.offset(Clock.systemUTC(), Duration.ofDays(1)));
+            OutboxStore dayAhead =
+                    new OutboxStore(hub.dataSource(), Clock.offset(Clock.systemUTC(), Duration.ofDays(1)));
             assertThat(dayAhead.claimDue("crm", 10, LEASE, "instance-ahead")).isEmpty();
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE lease_until > CURRENT_TIMESTAMP"
-                    + " AND lease_until < CURRENT_TIMESTAMP + INTERVAL '1' HOUR")).as("a two-minute lease").isEqualTo(1);
+            assertThat(Sql.count(
+                            database,
+                            "SELECT COUNT(*) FROM outbox WHERE lease_until > CURRENT_TIMESTAMP"
+                                    + " AND lease_until < CURRENT_TIMESTAMP + INTERVAL '1' HOUR"))
+                    .as("a two-minute lease")
+                    .isEqualTo(1);
         });
     }
 
@@ -115,14 +134,18 @@ class ClaimFencingTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aDeliveryWhoseEventIsGoneIsDeadInsteadOfClaimedForEver(String db) throws Exception {
         withOneStoredDelivery(db, (database, store, hub) -> {
-            try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = database.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("DELETE FROM delivery_event");
             }
             try (CapturedLog log = CapturedLog.attach()) {
                 assertThat(store.claimDue("crm", 10, LEASE, "instance-a")).isEmpty();
-                assertThat(log.linesContaining("their event is not in delivery_event")).hasSize(1);
+                assertThat(log.linesContaining("their event is not in delivery_event"))
+                        .hasSize(1);
             }
-            assertThat(row(database)).containsEntry("state", "dead").containsEntry("last_error", "its event is not stored");
+            assertThat(row(database))
+                    .containsEntry("state", "dead")
+                    .containsEntry("last_error", "its event is not stored");
             leasesRunOut(database);
             assertThat(store.claimDue("crm", 10, LEASE, "instance-b")).isEmpty();
             assertThat(row(database)).containsEntry("state", "dead");
@@ -138,16 +161,28 @@ class ClaimFencingTest {
     private static void withOneStoredDelivery(String db, StoreTest test) throws Exception {
         TestDatabase database = "postgres".equals(db) ? TestDatabase.postgres() : TestDatabase.h2InMemory();
         try (Receiver crm = Receiver.start((key, body) -> Receiver.Reply.ok());
-             RunningHub hub = RunningHub.start(database, Map.of("smsby.tokens", "tok", "crm.url", crm.url(),
-                     "db.pool-size", "3", "outbox.poll-interval-ms", "3600000"))) {
+                RunningHub hub = RunningHub.start(
+                        database,
+                        Map.of(
+                                "smsby.tokens",
+                                "tok",
+                                "crm.url",
+                                crm.url(),
+                                "db.pool-size",
+                                "3",
+                                "outbox.poll-interval-ms",
+                                "3600000"))) {
             OutboxStore store = hub.context().getRegistry().lookupByNameAndType("outboxStore", OutboxStore.class);
             store.handOffTo(null);
             assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=fence-1&status=DELIVERED")
-                    .status()).isEqualTo(200);
+                            .status())
+                    .isEqualTo(200);
             assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox WHERE sink = 'crm' AND claimed_by IS NULL"))
                     .isEqualTo(1);
             test.run(database, store, hub);
-            assertThat(crm.callsPerKey()).as("the test claimed the row, no dispatcher sent it").isEmpty();
+            assertThat(crm.callsPerKey())
+                    .as("the test claimed the row, no dispatcher sent it")
+                    .isEmpty();
         } finally {
             TestSchemas.drop(database);
         }
@@ -171,22 +206,27 @@ class ClaimFencingTest {
             }
             assertThat(row(database)).containsEntry("state", "pending").containsEntry("attempts", 0);
 
-            OutboxStore.DeadAlert alert = new OutboxStore.DeadAlert("alert", Duration.ZERO, row -> "crm refused " + row.id());
-            assertThat(store.markDead(claimed, "instance-a", "HTTP 404 Not Found", alert)).hasSize(1);
+            OutboxStore.DeadAlert alert =
+                    new OutboxStore.DeadAlert("alert", Duration.ZERO, row -> "crm refused " + row.id());
+            assertThat(store.markDead(claimed, "instance-a", "HTTP 404 Not Found", alert))
+                    .hasSize(1);
             assertThat(row(database)).containsEntry("state", "dead");
             assertThat(Sql.rows(database, "SELECT note FROM outbox WHERE sink = 'alert'"))
-                    .extracting(r -> r.get("note")).containsExactly("crm refused " + claimed.get(0).id());
+                    .extracting(r -> r.get("note"))
+                    .containsExactly("crm refused " + claimed.get(0).id());
         });
     }
 
     private static void leasesRunOut(TestDatabase database) throws Exception {
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("UPDATE outbox SET lease_until = CURRENT_TIMESTAMP - INTERVAL '1' SECOND"
                     + " WHERE lease_until IS NOT NULL");
         }
     }
 
     private static Map<String, Object> row(TestDatabase database) {
-        return Sql.rows(database, "SELECT state, claimed_by, attempts, last_error FROM outbox WHERE sink = 'crm'").get(0);
+        return Sql.rows(database, "SELECT state, claimed_by, attempts, last_error FROM outbox WHERE sink = 'crm'")
+                .get(0);
     }
 }

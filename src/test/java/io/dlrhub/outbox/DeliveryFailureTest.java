@@ -9,7 +9,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
-
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
@@ -58,7 +57,8 @@ class DeliveryFailureTest {
 
     @Test
     void aRetryAfterAsAnHttpDateIsReadAsTheTimeUntilIt() {
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(60));
         DeliveryFailure failure = DeliveryFailure.of(http(429, Map.of("Retry-After", date)));
 
         assertThat(failure.retryAfter()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(61));
@@ -73,16 +73,20 @@ class DeliveryFailureTest {
 
     @Test
     void garbageOrMissingRetryAfterIsIgnored() {
-        assertThat(DeliveryFailure.of(http(503, Map.of("Retry-After", "soon-ish"))).retryAfter()).isNull();
+        assertThat(DeliveryFailure.of(http(503, Map.of("Retry-After", "soon-ish")))
+                        .retryAfter())
+                .isNull();
         assertThat(DeliveryFailure.of(http(503, Map.of())).retryAfter()).isNull();
         assertThat(DeliveryFailure.of(http(503, null)).retryAfter()).isNull();
     }
 
     @Test
     void retryAfterInThePastIsZero() {
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).minusHours(1));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).minusHours(1));
 
-        assertThat(DeliveryFailure.of(http(503, Map.of("Retry-After", date))).retryAfter()).isEqualTo(Duration.ZERO);
+        assertThat(DeliveryFailure.of(http(503, Map.of("Retry-After", date))).retryAfter())
+                .isEqualTo(Duration.ZERO);
     }
 
     @Test
@@ -101,8 +105,8 @@ class DeliveryFailureTest {
 
     @Test
     void permanentDeliveryExceptionIsPermanentWithItsMessage() {
-        DeliveryFailure failure = DeliveryFailure.of(
-                new RuntimeException(new PermanentDeliveryException("receiver rejected the event")));
+        DeliveryFailure failure =
+                DeliveryFailure.of(new RuntimeException(new PermanentDeliveryException("receiver rejected the event")));
 
         assertThat(failure.permanent()).isTrue();
         assertThat(failure.retryAfter()).isNull();
@@ -128,13 +132,14 @@ class DeliveryFailureTest {
 
     @Test
     void exceptionWithoutMessageIsDescribedByItsType() {
-        assertThat(DeliveryFailure.of(new IllegalStateException()).description()).isEqualTo("IllegalStateException");
+        assertThat(DeliveryFailure.of(new IllegalStateException()).description())
+                .isEqualTo("IllegalStateException");
     }
 
     @Test
     void descriptionHidesQueryStringAndCredentials() {
-        DeliveryFailure failure = DeliveryFailure.of(
-                new RuntimeException("failed https://user:secret@crm.example/x?token=abc"));
+        DeliveryFailure failure =
+                DeliveryFailure.of(new RuntimeException("failed https://user:secret@crm.example/x?token=abc"));
 
         assertThat(failure.description())
                 .doesNotContain("secret")
@@ -147,7 +152,10 @@ class DeliveryFailureTest {
     void descriptionHasNoLineBreaks() {
         DeliveryFailure failure = DeliveryFailure.of(new RuntimeException("line one\r\nline two\nthree\rfour"));
 
-        assertThat(failure.description()).doesNotContain("\r").doesNotContain("\n").contains("line one");
+        assertThat(failure.description())
+                .doesNotContain("\r")
+                .doesNotContain("\n")
+                .contains("line one");
     }
 
     @Test

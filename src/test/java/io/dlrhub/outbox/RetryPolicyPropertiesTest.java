@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
-
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -21,19 +20,21 @@ import net.jqwik.api.Provide;
 class RetryPolicyPropertiesTest {
 
     @Property(tries = 2000)
-    void aDelayNeverThrowsAndStaysWithinZeroAndTheClampedMaximum(@ForAll("durations") Duration initial,
-                                                                 @ForAll("durations") Duration max,
-                                                                 @ForAll int attempts,
-                                                                 @ForAll("retryAfters") Duration retryAfter) {
+    void aDelayNeverThrowsAndStaysWithinZeroAndTheClampedMaximum(
+            @ForAll("durations") Duration initial,
+            @ForAll("durations") Duration max,
+            @ForAll int attempts,
+            @ForAll("retryAfters") Duration retryAfter) {
         Duration delay = new RetryPolicy(initial, max).delayAfter(attempts, retryAfter);
         assertThat(delay).isBetween(Duration.ZERO, cap(max));
     }
 
     @Property(tries = 2000)
-    void aRetryAfterIsHonouredUpToTheClampedMaximum(@ForAll("durations") Duration initial,
-                                                     @ForAll("durations") Duration max,
-                                                     @ForAll int attempts,
-                                                     @ForAll("retryAfters") Duration retryAfter) {
+    void aRetryAfterIsHonouredUpToTheClampedMaximum(
+            @ForAll("durations") Duration initial,
+            @ForAll("durations") Duration max,
+            @ForAll int attempts,
+            @ForAll("retryAfters") Duration retryAfter) {
         Duration delay = new RetryPolicy(initial, max).delayAfter(attempts, retryAfter);
         if (retryAfter != null && !retryAfter.isNegative()) {
             Duration asked = retryAfter.compareTo(cap(max)) > 0 ? cap(max) : retryAfter;
@@ -55,7 +56,8 @@ class RetryPolicyPropertiesTest {
         assertThat(crm.delayAfter(1, wait)).isEqualTo(Duration.ofMinutes(10));
         RetryPolicy unbounded = new RetryPolicy(Duration.ofSeconds(1), Duration.ofMillis(Long.MAX_VALUE));
         assertThat(unbounded.delayAfter(1, wait)).isEqualTo(RetryPolicy.LONGEST);
-        assertThat(unbounded.delayAfter(Integer.MAX_VALUE, null)).isBetween(RetryPolicy.LONGEST.dividedBy(2), RetryPolicy.LONGEST);
+        assertThat(unbounded.delayAfter(Integer.MAX_VALUE, null))
+                .isBetween(RetryPolicy.LONGEST.dividedBy(2), RetryPolicy.LONGEST);
     }
 
     /** What the policy promises as the longest delay for this max: max itself, at least 1 ms, at most a year. */
@@ -72,9 +74,14 @@ class RetryPolicyPropertiesTest {
                 Arbitraries.longs().map(Duration::ofMillis),
                 Arbitraries.longs().map(Duration::ofSeconds),
                 Arbitraries.longs().between(0, 4_000_000_000L).map(Duration::ofMillis),
-                Arbitraries.of(Duration.ZERO, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
-                        Duration.ofSeconds(Long.MIN_VALUE), RetryPolicy.LONGEST, RetryPolicy.LONGEST.plusMillis(1),
-                        Duration.ofMillis(Long.MAX_VALUE), Duration.ofMillis(Long.MAX_VALUE / 2 + 1)));
+                Arbitraries.of(
+                        Duration.ZERO,
+                        Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
+                        Duration.ofSeconds(Long.MIN_VALUE),
+                        RetryPolicy.LONGEST,
+                        RetryPolicy.LONGEST.plusMillis(1),
+                        Duration.ofMillis(Long.MAX_VALUE),
+                        Duration.ofMillis(Long.MAX_VALUE / 2 + 1)));
     }
 
     @Provide

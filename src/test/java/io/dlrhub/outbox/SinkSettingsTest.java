@@ -7,11 +7,10 @@ import static io.dlrhub.event.CanonicalStatus.SENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.Properties;
-
 import io.dlrhub.Settings;
 import io.dlrhub.event.CanonicalStatus;
+import java.time.Duration;
+import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +76,9 @@ class SinkSettingsTest {
 
         assertThat(alert.enabled()).isFalse();
         assertThat(alert.wants(FAILED)).isFalse();
-        assertThat(read("crm", "crm.url", "https://crm.example", "sink.crm.enabled", "false").enabled()).isFalse();
+        assertThat(read("crm", "crm.url", "https://crm.example", "sink.crm.enabled", "false")
+                        .enabled())
+                .isFalse();
     }
 
     @Test
@@ -107,10 +108,8 @@ class SinkSettingsTest {
 
     @Test
     void outboxDefaultsApplyWhenTheSinkHasNoOwnSetting() {
-        SinkSettings sink = read("alert",
-                "outbox.max-attempts", "5",
-                "outbox.retry-initial-ms", "250",
-                "outbox.retry-max-ms", "30000");
+        SinkSettings sink = read(
+                "alert", "outbox.max-attempts", "5", "outbox.retry-initial-ms", "250", "outbox.retry-max-ms", "30000");
 
         assertThat(sink.maxAttempts()).isEqualTo(5);
         assertThat(sink.retry()).isEqualTo(new RetryPolicy(Duration.ofMillis(250), Duration.ofMillis(30_000)));
@@ -118,13 +117,20 @@ class SinkSettingsTest {
 
     @Test
     void sinkSettingsOverrideOutboxDefaults() {
-        SinkSettings sink = read("alert",
-                "outbox.max-attempts", "5",
-                "outbox.retry-initial-ms", "250",
-                "outbox.retry-max-ms", "30000",
-                "sink.alert.max-attempts", "7",
-                "sink.alert.retry-initial-ms", "100",
-                "sink.alert.retry-max-ms", "2000");
+        SinkSettings sink = read(
+                "alert",
+                "outbox.max-attempts",
+                "5",
+                "outbox.retry-initial-ms",
+                "250",
+                "outbox.retry-max-ms",
+                "30000",
+                "sink.alert.max-attempts",
+                "7",
+                "sink.alert.retry-initial-ms",
+                "100",
+                "sink.alert.retry-max-ms",
+                "2000");
 
         assertThat(sink.maxAttempts()).isEqualTo(7);
         assertThat(sink.retry()).isEqualTo(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(2000)));

@@ -2,16 +2,15 @@ package io.dlrhub.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dlrhub.reliability.LoadDriver.Route;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import io.dlrhub.reliability.LoadDriver.Route;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,19 +30,22 @@ class CrashReliabilityIT {
         long began = System.nanoTime();
         TestDatabase database = TestDatabase.postgres();
         LoadDriver driver = new LoadDriver(Reliability::statusOf);
-        try (CrmStub crm = new CrmStub(50); Mailbox mailbox = new Mailbox();
-             HubProcess hub = HubProcess.start("crash", Reliability.environment(database, crm.port(), mailbox.port()))) {
+        try (CrmStub crm = new CrmStub(50);
+                Mailbox mailbox = new Mailbox();
+                HubProcess hub =
+                        HubProcess.start("crash", Reliability.environment(database, crm.port(), mailbox.port()))) {
 
             // the CRM takes 50 ms per call, so the kill also finds deliveries in flight (claimed, not yet settled)
             // ~12 s of steady load; kill -9 after 5 s, and start again at once (as an orchestrator would)
-            LoadDriver.Load load = driver.start(4, Duration.ofSeconds(12), Duration.ofMillis(5), "crash",
-                    seq -> Route.to(hub::smsbyUri));
+            LoadDriver.Load load = driver.start(
+                    4, Duration.ofSeconds(12), Duration.ofMillis(5), "crash", seq -> Route.to(hub::smsbyUri));
             HubProcess.sleep(5000);
             long killAt = System.nanoTime();
             hub.kill();
             Map<String, Long> storedAtCrash = Reliability.storedPerMessage(database);
             // deliveries the killed instance had claimed and not settled: only its lease running out frees them
-            long claimedAtKill = Sql.count(database,
+            long claimedAtKill = Sql.count(
+                    database,
                     "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND lease_until > CURRENT_TIMESTAMP");
             long pendingAtKill = Reliability.outboxState(database, "pending");
             long restartBegan = System.nanoTime();
@@ -62,7 +64,9 @@ class CrashReliabilityIT {
             int retries = driver.retry(toRetry, hub::smsbyUri, 4, 5, Duration.ofSeconds(60));
             Set<String> stillNotAcknowledged = driver.notAcknowledged();
 
-            boolean drained = Reliability.waitUntil(Duration.ofSeconds(90), Duration.ofSeconds(1),
+            boolean drained = Reliability.waitUntil(
+                    Duration.ofSeconds(90),
+                    Duration.ofSeconds(1),
                     () -> Reliability.outboxState(database, "pending") == 0);
             long drainedAt = System.nanoTime();
 
@@ -108,22 +112,40 @@ class CrashReliabilityIT {
             Reliability.summary("crash", summary);
 
             SoftAssertions soft = new SoftAssertions();
-            soft.assertThat(okBeforeKill).as("some webhooks were acknowledged before the kill").isNotEmpty();
-            soft.assertThat(inFlightAtKill.size() + refusedWhileDown.size()).as("the kill hit traffic").isPositive();
-            soft.assertThat(okButNotStoredAtCrash).as("answered 200 before the kill but not in delivery_event").isEmpty();
+            soft.assertThat(okBeforeKill)
+                    .as("some webhooks were acknowledged before the kill")
+                    .isNotEmpty();
+            soft.assertThat(inFlightAtKill.size() + refusedWhileDown.size())
+                    .as("the kill hit traffic")
+                    .isPositive();
+            soft.assertThat(okButNotStoredAtCrash)
+                    .as("answered 200 before the kill but not in delivery_event")
+                    .isEmpty();
             for (String id : okBeforeKill) {
-                soft.assertThat(stored.get(id)).as("rows in delivery_event for acknowledged %s", id).isEqualTo(1L);
+                soft.assertThat(stored.get(id))
+                        .as("rows in delivery_event for acknowledged %s", id)
+                        .isEqualTo(1L);
             }
-            soft.assertThat(stillNotAcknowledged).as("ids still not acknowledged after the retries").isEmpty();
+            soft.assertThat(stillNotAcknowledged)
+                    .as("ids still not acknowledged after the retries")
+                    .isEmpty();
             soft.assertThat(neverStored).as("ids never stored").isEmpty();
             soft.assertThat(storedTwice).as("message ids stored more than once").isZero();
-            soft.assertThat(stored.keySet()).as("nothing stored that was not sent").isSubsetOf(sent);
+            soft.assertThat(stored.keySet())
+                    .as("nothing stored that was not sent")
+                    .isSubsetOf(sent);
             soft.assertThat(drained).as("outbox drained (pending %d)", pending).isTrue();
             soft.assertThat(dead).as("dead deliveries").isZero();
-            soft.assertThat(missingAtCrm).as("stored events the CRM never accepted").isEmpty();
-            soft.assertThat(crmTally.withoutKey()).as("CRM calls without Idempotency-Key").isZero();
+            soft.assertThat(missingAtCrm)
+                    .as("stored events the CRM never accepted")
+                    .isEmpty();
+            soft.assertThat(crmTally.withoutKey())
+                    .as("CRM calls without Idempotency-Key")
+                    .isZero();
             soft.assertAll();
-            assertThat(hub.logLines("ERROR")).as("errors logged by the restarted instance").isEmpty();
+            assertThat(hub.logLines("ERROR"))
+                    .as("errors logged by the restarted instance")
+                    .isEmpty();
         } finally {
             driver.close();
         }

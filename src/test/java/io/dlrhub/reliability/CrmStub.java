@@ -6,18 +6,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The CRM: a WireMock on loopback that answers 200 (or 503 during an outage) and remembers every call. */
 final class CrmStub implements AutoCloseable {
 
-    private final WireMockServer server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()
-            .containerThreads(60));
+    private final WireMockServer server = new WireMockServer(
+            wireMockConfig().bindAddress("127.0.0.1").dynamicPort().containerThreads(60));
     private volatile StubMapping outage;
 
     CrmStub() {
@@ -36,7 +35,9 @@ final class CrmStub implements AutoCloseable {
 
     /** From now on every call is answered 503 (no Retry-After), until {@link #recover()}. */
     synchronized void fail() {
-        outage = server.stubFor(post(urlPathEqualTo("/crm")).atPriority(1).willReturn(aResponse().withStatus(503)));
+        outage = server.stubFor(post(urlPathEqualTo("/crm"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(503)));
     }
 
     synchronized void recover() {

@@ -1,5 +1,9 @@
 package io.dlrhub.reliability;
 
+import io.dlrhub.reliability.LoadDriver.Attempt;
+import io.dlrhub.reliability.LoadDriver.Route;
+import io.dlrhub.support.TcpProxy;
+import io.dlrhub.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import io.dlrhub.reliability.LoadDriver.Attempt;
-import io.dlrhub.reliability.LoadDriver.Route;
-import io.dlrhub.support.TcpProxy;
-import io.dlrhub.support.TestDatabase;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,19 +33,22 @@ class DatabaseOutageReliabilityIT {
         TestDatabase real = TestDatabase.postgres();
         LoadDriver driver = new LoadDriver(Reliability::statusOf);
         try (TcpProxy proxy = real.proxy();
-             CrmStub crm = new CrmStub(); Mailbox mailbox = new Mailbox()) {
+                CrmStub crm = new CrmStub();
+                Mailbox mailbox = new Mailbox()) {
             TestDatabase database = real.through(proxy);
-            try (HubProcess hub = HubProcess.start("db-outage", Reliability.environment(database, crm.port(), mailbox.port()))) {
+            try (HubProcess hub =
+                    HubProcess.start("db-outage", Reliability.environment(database, crm.port(), mailbox.port()))) {
 
-                LoadDriver.Load load = driver.start(4, Duration.ofSeconds(110), Duration.ofMillis(10), "dbout",
-                        seq -> Route.to(hub::smsbyUri));
+                LoadDriver.Load load = driver.start(
+                        4, Duration.ofSeconds(110), Duration.ofMillis(10), "dbout", seq -> Route.to(hub::smsbyUri));
                 HubProcess.sleep(5000);
 
                 long cutAt = System.nanoTime();
                 proxy.cut();
                 List<Integer> readyDuringCut = new ArrayList<>();
                 HubProcess.sleep(3000);
-                while (System.nanoTime() < cutAt + OUTAGE.toNanos() - Duration.ofSeconds(8).toNanos()) {
+                while (System.nanoTime()
+                        < cutAt + OUTAGE.toNanos() - Duration.ofSeconds(8).toNanos()) {
                     readyDuringCut.add(hub.ready());
                     HubProcess.sleep(3000);
                 }
@@ -57,21 +59,27 @@ class DatabaseOutageReliabilityIT {
 
                 long restoredAt = System.nanoTime();
                 proxy.start();
-                boolean readyAgain = Reliability.waitUntil(Duration.ofSeconds(30), Duration.ofMillis(250),
-                        () -> hub.ready() == 200);
+                boolean readyAgain =
+                        Reliability.waitUntil(Duration.ofSeconds(30), Duration.ofMillis(250), () -> hub.ready() == 200);
                 long readyAfter = System.nanoTime() - restoredAt;
-                boolean resumed = Reliability.waitUntil(Duration.ofSeconds(30), Duration.ofMillis(250),
-                        () -> !driver.idsWhere(a -> a.ok() && a.sentAt() > restoredAt).isEmpty());
+                boolean resumed = Reliability.waitUntil(
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(250),
+                        () -> !driver.idsWhere(a -> a.ok() && a.sentAt() > restoredAt)
+                                .isEmpty());
                 long resumedAfter = System.nanoTime() - restoredAt;
                 HubProcess.sleep(5000);
                 load.stop();
 
                 List<Attempt> duringCut = driver.allAttempts().stream()
-                        .filter(a -> !a.retry() && a.sentAt() >= cutAt && a.answeredAt() <= restoredAt).toList();
+                        .filter(a -> !a.retry() && a.sentAt() >= cutAt && a.answeredAt() <= restoredAt)
+                        .toList();
                 Map<String, Long> duringCutAnswers = new LinkedHashMap<>();
-                duringCut.forEach(a -> duringCutAnswers.merge(a.noAnswer() ? "none" : String.valueOf(a.status()), 1L, Long::sum));
+                duringCut.forEach(
+                        a -> duringCutAnswers.merge(a.noAnswer() ? "none" : String.valueOf(a.status()), 1L, Long::sum));
                 Map<String, Long> firstRun = driver.outcomes(a -> !a.retry());
-                Set<String> unexpectedStatus = driver.idsWhere(a -> !a.noAnswer() && a.status() != 200 && a.status() != 503);
+                Set<String> unexpectedStatus =
+                        driver.idsWhere(a -> !a.noAnswer() && a.status() != 200 && a.status() != 503);
                 Set<String> ok = driver.idsWhere(Attempt::ok);
                 Map<String, Long> storedBeforeRetry = Reliability.storedPerMessage(real);
                 Set<String> okNotStored = new TreeSet<>(ok);
@@ -84,7 +92,9 @@ class DatabaseOutageReliabilityIT {
                 int retries = driver.retry(toRetry, hub::smsbyUri, 4, 5, Duration.ofSeconds(60));
                 Set<String> stillNotAcknowledged = driver.notAcknowledged();
 
-                boolean drained = Reliability.waitUntil(Duration.ofSeconds(60), Duration.ofSeconds(1),
+                boolean drained = Reliability.waitUntil(
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(1),
                         () -> Reliability.outboxState(real, "pending") == 0);
                 Map<String, Long> stored = Reliability.storedPerMessage(real);
                 Map<String, String> events = Reliability.storedEvents(real);
@@ -97,20 +107,30 @@ class DatabaseOutageReliabilityIT {
                 missingAtCrm.removeAll(crmTally.accepted().keySet());
                 long dead = Reliability.outboxState(real, "dead");
                 long pending = Reliability.outboxState(real, "pending");
-                long answers500 = driver.allAttempts().stream().filter(a -> a.status() >= 500 && a.status() != 503).count();
+                long answers500 = driver.allAttempts().stream()
+                        .filter(a -> a.status() >= 500 && a.status() != 503)
+                        .count();
 
-                long[] latency503 = driver.allAttempts().stream().filter(x -> x.status() == 503)
-                        .mapToLong(Attempt::millis).sorted().toArray();
+                long[] latency503 = driver.allAttempts().stream()
+                        .filter(x -> x.status() == 503)
+                        .mapToLong(Attempt::millis)
+                        .sorted()
+                        .toArray();
                 long answered503AfterRestore = driver.allAttempts().stream()
-                        .filter(x -> x.status() == 503 && !x.retry() && x.answeredAt() > restoredAt).count();
+                        .filter(x -> x.status() == 503 && !x.retry() && x.answeredAt() > restoredAt)
+                        .count();
 
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put("ids_sent", sent.size());
                 summary.put("first_run_answers", firstRun);
                 summary.put("during_cut", duringCutAnswers);
                 summary.put("503_after_restore", answered503AfterRestore);
-                summary.put("503_wait_ms_min/median/max", latency503.length == 0 ? "-" : latency503[0] + "/"
-                        + latency503[latency503.length / 2] + "/" + latency503[latency503.length - 1]);
+                summary.put(
+                        "503_wait_ms_min/median/max",
+                        latency503.length == 0
+                                ? "-"
+                                : latency503[0] + "/" + latency503[latency503.length / 2] + "/"
+                                        + latency503[latency503.length - 1]);
                 summary.put("ready_during_cut", readyDuringCut);
                 summary.put("ready_again_after", Reliability.seconds(readyAfter));
                 summary.put("first_200_after", Reliability.seconds(resumedAfter));
@@ -130,21 +150,38 @@ class DatabaseOutageReliabilityIT {
 
                 SoftAssertions soft = new SoftAssertions();
                 soft.assertThat(answers500).as("5xx other than 503").isZero();
-                soft.assertThat(unexpectedStatus).as("ids answered neither 200 nor 503").isEmpty();
-                soft.assertThat(duringCut).as("webhooks sent and answered during the cut").isNotEmpty();
-                soft.assertThat(duringCut.stream().filter(a -> a.status() != 503).toList())
-                        .as("during the cut: only 503 (no 200, no 500, no unanswered request)").isEmpty();
-                soft.assertThat(readyDuringCut).as("readiness during the cut").isNotEmpty().containsOnly(503);
-                soft.assertThat(readyAgain).as("ready again within 30 s of the restore (took %s)",
-                        Reliability.seconds(readyAfter)).isTrue();
+                soft.assertThat(unexpectedStatus)
+                        .as("ids answered neither 200 nor 503")
+                        .isEmpty();
+                soft.assertThat(duringCut)
+                        .as("webhooks sent and answered during the cut")
+                        .isNotEmpty();
+                soft.assertThat(duringCut.stream()
+                                .filter(a -> a.status() != 503)
+                                .toList())
+                        .as("during the cut: only 503 (no 200, no 500, no unanswered request)")
+                        .isEmpty();
+                soft.assertThat(readyDuringCut)
+                        .as("readiness during the cut")
+                        .isNotEmpty()
+                        .containsOnly(503);
+                soft.assertThat(readyAgain)
+                        .as("ready again within 30 s of the restore (took %s)", Reliability.seconds(readyAfter))
+                        .isTrue();
                 soft.assertThat(resumed).as("200s resumed after the restore").isTrue();
                 soft.assertThat(okNotStored).as("answered 200 but not stored").isEmpty();
-                soft.assertThat(stillNotAcknowledged).as("ids not acknowledged after the retries").isEmpty();
+                soft.assertThat(stillNotAcknowledged)
+                        .as("ids not acknowledged after the retries")
+                        .isEmpty();
                 soft.assertThat(neverStored).as("ids never stored").isEmpty();
                 soft.assertThat(storedTwice).as("message ids stored twice").isZero();
-                soft.assertThat(drained).as("outbox drained (pending %d)", pending).isTrue();
+                soft.assertThat(drained)
+                        .as("outbox drained (pending %d)", pending)
+                        .isTrue();
                 soft.assertThat(dead).as("dead deliveries").isZero();
-                soft.assertThat(missingAtCrm).as("stored events the CRM never accepted").isEmpty();
+                soft.assertThat(missingAtCrm)
+                        .as("stored events the CRM never accepted")
+                        .isEmpty();
                 soft.assertAll();
             }
         } finally {

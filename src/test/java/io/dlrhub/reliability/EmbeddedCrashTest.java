@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +32,10 @@ class EmbeddedCrashTest {
     private static final int WEBHOOKS_PER_ROUND = 60;
     private static final int ROUNDS = 2;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -46,7 +47,9 @@ class EmbeddedCrashTest {
                 for (int i = 0; i < WEBHOOKS_PER_ROUND; i++) {
                     String id = "crash-" + round + "-" + i + "-" + UUID.randomUUID();
                     HttpResponse<String> answer = send(hub, id);
-                    assertThat(answer.statusCode()).as("answer to %s: %s", id, answer.body()).isEqualTo(200);
+                    assertThat(answer.statusCode())
+                            .as("answer to %s: %s", id, answer.body())
+                            .isEqualTo(200);
                     assertThat(answer.body()).contains("\"accepted\"");
                     acknowledged.add(id);
                 }
@@ -55,13 +58,18 @@ class EmbeddedCrashTest {
                 List<String> lost = new ArrayList<>();
                 for (String id : acknowledged) {
                     HttpResponse<String> again = send(hub, id);
-                    assertThat(again.statusCode()).as("answer to the repeat of %s", id).isEqualTo(200);
+                    assertThat(again.statusCode())
+                            .as("answer to the repeat of %s", id)
+                            .isEqualTo(200);
                     if (!again.body().contains("\"duplicate\"")) {
                         lost.add(id);
                     }
                 }
-                assertThat(lost).as("round %d: acknowledged before the kill, then unknown after the restart (of %d)",
-                        round, acknowledged.size()).isEmpty();
+                assertThat(lost)
+                        .as(
+                                "round %d: acknowledged before the kill, then unknown after the restart (of %d)",
+                                round, acknowledged.size())
+                        .isEmpty();
             }
         }
         // form webhooks leave nothing in the working directory but the embedded database (no file-uploads/)
@@ -72,9 +80,13 @@ class EmbeddedCrashTest {
 
     private HttpResponse<String> send(HubProcess hub, String messageId) throws IOException, InterruptedException {
         URI uri = hub.smsbyUri();
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("channel=SMS&message_id=" + messageId + "&status=DELIVERED"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(15))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "channel=SMS&message_id=" + messageId + "&status=DELIVERED"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,6 @@
 package io.dlrhub.reliability;
 
+import io.dlrhub.support.RunningHub;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import io.dlrhub.support.RunningHub;
 
 /**
  * The real service: {@code java -jar target/dlr-hub.jar} as a child process, configured only by
@@ -38,8 +37,10 @@ public final class HubProcess implements AutoCloseable {
     private final String name;
     private final Map<String, String> environment;
     private final Path workingDirectory;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
     private volatile int httpPort;
     private volatile int managementPort;
     private volatile Process process;
@@ -116,7 +117,9 @@ public final class HubProcess implements AutoCloseable {
         env.putAll(keep);
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("MANAGEMENT_HOST", "127.0.0.1");
-        env.put("GENERATED_TOKENS_FILE", directory.resolve(name + "-generated-tokens.properties").toString());
+        env.put(
+                "GENERATED_TOKENS_FILE",
+                directory.resolve(name + "-generated-tokens.properties").toString());
         env.putAll(environment);
         env.put("HTTP_PORT", String.valueOf(httpPort));
         env.put("MANAGEMENT_PORT", String.valueOf(managementPort));
@@ -135,8 +138,8 @@ public final class HubProcess implements AutoCloseable {
                 throw new PortTaken(name + ": port " + httpPort + " or " + managementPort + " was taken");
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready:\n"
-                        + logTail(40));
+                throw new IllegalStateException(
+                        name + " exited with " + process.exitValue() + " before it was ready:\n" + logTail(40));
             }
             if (ready() == 200) {
                 // the webhook listener binds asynchronously: give a bind failure a moment to show
@@ -149,7 +152,8 @@ public final class HubProcess implements AutoCloseable {
             sleep(200);
         }
         destroy(process, true);
-        throw new IllegalStateException(name + " was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + logTail(40));
+        throw new IllegalStateException(
+                name + " was not ready within " + READY_TIMEOUT.toSeconds() + " s:\n" + logTail(40));
     }
 
     /**
@@ -167,8 +171,12 @@ public final class HubProcess implements AutoCloseable {
     /** GET /observe/health/ready: the status code, or -1 without an answer. */
     public int ready() {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(managementUri("/observe/health/ready"))
-                    .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(managementUri("/observe/health/ready"))
+                            .timeout(Duration.ofSeconds(15))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode();
         } catch (IOException e) {
             return -1;
@@ -241,7 +249,9 @@ public final class HubProcess implements AutoCloseable {
 
     public boolean logContains(String text) {
         try {
-            return log != null && Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
+            return log != null
+                    && Files.exists(log)
+                    && Files.readString(log, StandardCharsets.UTF_8).contains(text);
         } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         }

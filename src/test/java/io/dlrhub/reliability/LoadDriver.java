@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 final class LoadDriver {
 
     /** One POST of one id: status -1 means no answer (connection refused or reset, timeout). */
-    record Attempt(String id, URI target, int status, String body, String error, long sentAt, long answeredAt, boolean retry) {
+    record Attempt(
+            String id, URI target, int status, String body, String error, long sentAt, long answeredAt, boolean retry) {
 
         boolean ok() {
             return status == 200;
@@ -63,6 +64,7 @@ final class LoadDriver {
 
     /** Upper bound of requests per thread and run, whatever the duration: loops stay bounded in count. */
     private static final int MAX_PER_THREAD = 50_000;
+
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final long NO_ANSWER_PAUSE_MS = 100;
 
@@ -74,30 +76,44 @@ final class LoadDriver {
 
     LoadDriver(Function<String, String> statusOf) {
         this.statusOf = statusOf;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).executor(async).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(async)
+                .build();
     }
 
     /** Posts one webhook for the id to the target (its full sms.by URL) and records the outcome. */
     Attempt post(URI target, String id, boolean retry) {
         String body = "channel=SMS&message_id=" + id + "&status=" + statusOf.apply(id);
-        HttpRequest request = HttpRequest.newBuilder(target).timeout(REQUEST_TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(target)
+                .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         order.add(id);
         long sent = System.nanoTime();
         Attempt attempt;
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            attempt = new Attempt(id, target, response.statusCode(), response.body(), null, sent, System.nanoTime(), retry);
+            attempt = new Attempt(
+                    id, target, response.statusCode(), response.body(), null, sent, System.nanoTime(), retry);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             attempt = new Attempt(id, target, -1, null, "interrupted", sent, System.nanoTime(), retry);
         } catch (Exception e) {
-            attempt = new Attempt(id, target, -1, null, e.getClass().getSimpleName() + ": " + e.getMessage(), sent,
-                    System.nanoTime(), retry);
+            attempt = new Attempt(
+                    id,
+                    target,
+                    -1,
+                    null,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    sent,
+                    System.nanoTime(),
+                    retry);
         }
-        attempts.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>())).add(attempt);
+        attempts.computeIfAbsent(id, k -> Collections.synchronizedList(new ArrayList<>()))
+                .add(attempt);
         return attempt;
     }
 
@@ -164,7 +180,8 @@ final class LoadDriver {
             return answered;
         }
         List<CompletableFuture<Attempt>> all = route.targets().stream()
-                .map(target -> CompletableFuture.supplyAsync(() -> post(target.get(), id, false), async)).toList();
+                .map(target -> CompletableFuture.supplyAsync(() -> post(target.get(), id, false), async))
+                .toList();
         for (CompletableFuture<Attempt> attempt : all) {
             answered &= !attempt.join().noAnswer();
         }

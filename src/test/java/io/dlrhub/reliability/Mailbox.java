@@ -1,14 +1,13 @@
 package io.dlrhub.reliability;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.dlrhub.support.RunningHub;
 import jakarta.mail.internet.MimeMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The alert mailbox: a GreenMail SMTP server on a fixed loopback port that can be stopped (the mail
@@ -93,11 +92,9 @@ final class Mailbox implements AutoCloseable {
         }
     }
 
-    record Line(String messageId, String eventId, String text) {
-    }
+    record Line(String messageId, String eventId, String text) {}
 
-    record Mail(String subject, List<Line> lines) {
-    }
+    record Mail(String subject, List<Line> lines) {}
 
     @Override
     public synchronized void close() {

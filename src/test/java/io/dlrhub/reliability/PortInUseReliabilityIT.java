@@ -2,14 +2,13 @@ package io.dlrhub.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dlrhub.support.TestDatabase;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,14 +23,17 @@ class PortInUseReliabilityIT {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aTakenWebhookPortIsNeverReportedReady() throws Exception {
         TestDatabase database = TestDatabase.postgres();
-        try (CrmStub crm = new CrmStub(); Mailbox mailbox = new Mailbox();
-             ServerSocket squatter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            HubProcess hub = HubProcess.spawnOn("port-in-use",
-                    Reliability.environment(database, crm.port(), mailbox.port()), squatter.getLocalPort());
+        try (CrmStub crm = new CrmStub();
+                Mailbox mailbox = new Mailbox();
+                ServerSocket squatter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            HubProcess hub = HubProcess.spawnOn(
+                    "port-in-use",
+                    Reliability.environment(database, crm.port(), mailbox.port()),
+                    squatter.getLocalPort());
             try {
                 // give it the time a normal start takes, and then some
-                boolean reportedReady = Reliability.waitUntil(Duration.ofSeconds(60), Duration.ofMillis(500),
-                        () -> !hub.isAlive() || hub.ready() == 200);
+                boolean reportedReady = Reliability.waitUntil(
+                        Duration.ofSeconds(60), Duration.ofMillis(500), () -> !hub.isAlive() || hub.ready() == 200);
                 HubProcess.sleep(2000);
                 boolean bindFailed = hub.logContains("Address already in use");
                 Integer exit = hub.exitCode();
@@ -46,7 +48,8 @@ class PortInUseReliabilityIT {
 
                 assertThat(bindFailed).as("the bind failure is logged").isTrue();
                 assertThat(reportedReady && hub.isAlive() && ready == 200)
-                        .as("running and ready (200) without its webhook listener; exit code %s", exit).isFalse();
+                        .as("running and ready (200) without its webhook listener; exit code %s", exit)
+                        .isFalse();
                 if (exit != null) {
                     assertThat(exit).as("exit code of a failed start").isNotZero();
                 }

@@ -1,5 +1,7 @@
 package io.dlrhub.reliability;
 
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,17 +17,13 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
-
 /** What every reliability scenario shares: the dlr-hub settings, database read-outs and the summary line. */
 final class Reliability {
 
     static final String TOKEN = "reliability-token-" + UUID.randomUUID();
     static final String ALERT_TO = "ops@example.org";
 
-    private Reliability() {
-    }
+    private Reliability() {}
 
     /**
      * The environment of one dlr-hub: the brief's settings plus two that fit the compressed time of
@@ -69,7 +67,8 @@ final class Reliability {
     }
 
     static boolean isFailure(String statusWord) {
-        return List.of("NOT_DELIVERED", "EXPIRED", "UNDELIVERED", "REJECTED", "ERROR", "FAILED").contains(statusWord);
+        return List.of("NOT_DELIVERED", "EXPIRED", "UNDELIVERED", "REJECTED", "ERROR", "FAILED")
+                .contains(statusWord);
     }
 
     // ---- what the database holds, read the way an operator would (plain SQL, never through dlr-hub) ----
@@ -77,8 +76,8 @@ final class Reliability {
     /** delivery_event rows per message_id. */
     static Map<String, Long> storedPerMessage(TestDatabase database) {
         Map<String, Long> counts = new HashMap<>();
-        for (Map<String, Object> row : Sql.rows(database,
-                "SELECT message_id, COUNT(*) AS n FROM delivery_event GROUP BY message_id")) {
+        for (Map<String, Object> row :
+                Sql.rows(database, "SELECT message_id, COUNT(*) AS n FROM delivery_event GROUP BY message_id")) {
             counts.put((String) row.get("message_id"), ((Number) row.get("n")).longValue());
         }
         return counts;
@@ -120,12 +119,14 @@ final class Reliability {
 
     static Path baseDirectory() {
         String basedir = System.getProperty("basedir");
-        return Path.of(basedir != null && !basedir.isBlank() ? basedir : System.getProperty("user.dir")).toAbsolutePath();
+        return Path.of(basedir != null && !basedir.isBlank() ? basedir : System.getProperty("user.dir"))
+                .toAbsolutePath();
     }
 
     static Path jar() {
         String configured = System.getProperty("dlrhub.jar");
-        Path jar = configured != null && !configured.isBlank() ? Path.of(configured)
+        Path jar = configured != null && !configured.isBlank()
+                ? Path.of(configured)
                 : baseDirectory().resolve("target").resolve("dlr-hub.jar");
         if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
             throw new IllegalStateException(jar + " (and lib/ beside it) is missing: the reliability tests run the"
@@ -150,7 +151,9 @@ final class Reliability {
     /** The test class path without the test classes (their log4j2-test.properties is not the service's). */
     private static String serviceClassPath() {
         String testClassPath = System.getProperty("surefire.test.class.path");
-        String all = testClassPath != null && !testClassPath.isBlank() ? testClassPath : System.getProperty("java.class.path");
+        String all = testClassPath != null && !testClassPath.isBlank()
+                ? testClassPath
+                : System.getProperty("java.class.path");
         return java.util.Arrays.stream(all.split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isBlank() && !Path.of(entry).endsWith(Path.of("target", "test-classes")))
                 .collect(Collectors.joining(java.io.File.pathSeparator));
@@ -171,12 +174,18 @@ final class Reliability {
      * target/reliability/summary.txt.
      */
     static void summary(String scenario, Map<String, ?> counts) {
-        String line = "RELIABILITY " + scenario + ": " + counts.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        String line = "RELIABILITY " + scenario + ": "
+                + counts.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(" "));
         System.out.println(line);
         try {
-            Files.writeString(outputDirectory().resolve("summary.txt"), Instant.now() + " " + line + "\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    outputDirectory().resolve("summary.txt"),
+                    Instant.now() + " " + line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.out.println("(could not write summary.txt: " + e.getMessage() + ")");
         }

@@ -1,5 +1,9 @@
 package io.dlrhub.reliability;
 
+import io.dlrhub.reliability.LoadDriver.Route;
+import io.dlrhub.reliability.Mailbox.Line;
+import io.dlrhub.reliability.Mailbox.Mail;
+import io.dlrhub.support.TestDatabase;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,11 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import io.dlrhub.reliability.LoadDriver.Route;
-import io.dlrhub.reliability.Mailbox.Line;
-import io.dlrhub.reliability.Mailbox.Mail;
-import io.dlrhub.support.TestDatabase;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,32 +42,45 @@ class SmtpOutageReliabilityIT {
         long began = System.nanoTime();
         TestDatabase database = TestDatabase.postgres();
         LoadDriver driver = new LoadDriver(SmtpOutageReliabilityIT::status);
-        try (CrmStub crm = new CrmStub(); Mailbox mailbox = new Mailbox();
-             HubProcess hub = HubProcess.start("smtp-outage", Reliability.environment(database, crm.port(), mailbox.port()))) {
+        try (CrmStub crm = new CrmStub();
+                Mailbox mailbox = new Mailbox();
+                HubProcess hub = HubProcess.start(
+                        "smtp-outage", Reliability.environment(database, crm.port(), mailbox.port()))) {
 
-            LoadDriver.Load load = driver.start(2, Duration.ofSeconds(90), Duration.ofMillis(100), "smtpout",
-                    seq -> Route.to(hub::smsbyUri));
-            boolean mailBeforeOutage = Reliability.waitUntil(Duration.ofSeconds(15), Duration.ofMillis(250),
+            LoadDriver.Load load = driver.start(
+                    2, Duration.ofSeconds(90), Duration.ofMillis(100), "smtpout", seq -> Route.to(hub::smsbyUri));
+            boolean mailBeforeOutage = Reliability.waitUntil(
+                    Duration.ofSeconds(15),
+                    Duration.ofMillis(250),
                     () -> !mailbox.mails().isEmpty());
             mailbox.stop();
             HubProcess.sleep(OUTAGE.toMillis());
             long pendingAlertsAtRestart = Reliability.outbox(database, "alert", "pending");
-            long maxAttemptsDuringOutage = io.dlrhub.support.Sql.count(database,
-                    "SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE sink = 'alert'");
+            long maxAttemptsDuringOutage = io.dlrhub.support.Sql.count(
+                    database, "SELECT COALESCE(MAX(attempts), 0) FROM outbox WHERE sink = 'alert'");
             long upAt = System.nanoTime();
             mailbox.start();
             HubProcess.sleep(5000);
             load.stop();
 
-            Set<String> failedIds = driver.ids().stream().filter(id -> Reliability.isFailure(status(id)))
+            Set<String> failedIds = driver.ids().stream()
+                    .filter(id -> Reliability.isFailure(status(id)))
                     .collect(Collectors.toCollection(TreeSet::new));
-            Set<String> deliveredIds = driver.ids().stream().filter(id -> !Reliability.isFailure(status(id)))
+            Set<String> deliveredIds = driver.ids().stream()
+                    .filter(id -> !Reliability.isFailure(status(id)))
                     .collect(Collectors.toCollection(TreeSet::new));
-            boolean allMailed = Reliability.waitUntil(Duration.ofSeconds(100), Duration.ofSeconds(1), () ->
-                    mailbox.mails().stream().flatMap(m -> m.lines().stream()).map(Line::messageId)
-                            .collect(Collectors.toSet()).containsAll(failedIds));
+            boolean allMailed = Reliability.waitUntil(
+                    Duration.ofSeconds(100),
+                    Duration.ofSeconds(1),
+                    () -> mailbox.mails().stream()
+                            .flatMap(m -> m.lines().stream())
+                            .map(Line::messageId)
+                            .collect(Collectors.toSet())
+                            .containsAll(failedIds));
             long allMailedAfter = System.nanoTime() - upAt;
-            boolean alertsDrained = Reliability.waitUntil(Duration.ofSeconds(15), Duration.ofMillis(500),
+            boolean alertsDrained = Reliability.waitUntil(
+                    Duration.ofSeconds(15),
+                    Duration.ofMillis(500),
                     () -> Reliability.outbox(database, "alert", "pending") == 0);
             HubProcess.sleep(3000); // anything sent twice would arrive now
 
@@ -80,10 +92,14 @@ class SmtpOutageReliabilityIT {
             Set<String> notFailed = new TreeSet<>(mailedIds);
             notFailed.retainAll(deliveredIds);
             long mailsListingAnEventTwice = mails.stream()
-                    .filter(m -> m.lines().stream().map(Line::eventId).distinct().count() != m.lines().size()).count();
+                    .filter(m ->
+                            m.lines().stream().map(Line::eventId).distinct().count()
+                                    != m.lines().size())
+                    .count();
             Map<String, Integer> perEvent = new HashMap<>();
             lines.forEach(l -> perEvent.merge(l.eventId(), 1, Integer::sum));
-            long eventsInSeveralMails = perEvent.values().stream().filter(n -> n > 1).count();
+            long eventsInSeveralMails =
+                    perEvent.values().stream().filter(n -> n > 1).count();
             Map<String, String> events = Reliability.storedEvents(database);
             Set<String> unknownEvents = new TreeSet<>(perEvent.keySet());
             unknownEvents.removeAll(events.keySet());
@@ -110,17 +126,33 @@ class SmtpOutageReliabilityIT {
             Reliability.summary("smtp-outage", summary);
 
             SoftAssertions soft = new SoftAssertions();
-            soft.assertThat(mailBeforeOutage).as("a digest arrived before the outage").isTrue();
-            soft.assertThat(notOk).as("webhooks not answered 200 (ingest must not wait for the mail server)").isEmpty();
-            soft.assertThat(pendingAlertsAtRestart).as("alerts waiting when the mail server came back").isPositive();
-            soft.assertThat(allMailed).as("every FAILED message id mailed within 100 s").isTrue();
+            soft.assertThat(mailBeforeOutage)
+                    .as("a digest arrived before the outage")
+                    .isTrue();
+            soft.assertThat(notOk)
+                    .as("webhooks not answered 200 (ingest must not wait for the mail server)")
+                    .isEmpty();
+            soft.assertThat(pendingAlertsAtRestart)
+                    .as("alerts waiting when the mail server came back")
+                    .isPositive();
+            soft.assertThat(allMailed)
+                    .as("every FAILED message id mailed within 100 s")
+                    .isTrue();
             soft.assertThat(missing).as("FAILED message ids never mailed").isEmpty();
             soft.assertThat(notFailed).as("mailed but not failed").isEmpty();
-            soft.assertThat(unknownEvents).as("mailed event ids that are not stored").isEmpty();
-            soft.assertThat(mailsListingAnEventTwice).as("mails that list an event twice").isZero();
-            soft.assertThat(eventsInSeveralMails).as("events listed in more than one mail").isZero();
+            soft.assertThat(unknownEvents)
+                    .as("mailed event ids that are not stored")
+                    .isEmpty();
+            soft.assertThat(mailsListingAnEventTwice)
+                    .as("mails that list an event twice")
+                    .isZero();
+            soft.assertThat(eventsInSeveralMails)
+                    .as("events listed in more than one mail")
+                    .isZero();
             soft.assertThat(alertsDrained).as("no alert left pending").isTrue();
-            soft.assertThat(Reliability.outboxState(database, "dead")).as("dead deliveries").isZero();
+            soft.assertThat(Reliability.outboxState(database, "dead"))
+                    .as("dead deliveries")
+                    .isZero();
             soft.assertAll();
         } finally {
             driver.close();

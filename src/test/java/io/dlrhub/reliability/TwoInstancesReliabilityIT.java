@@ -1,5 +1,9 @@
 package io.dlrhub.reliability;
 
+import io.dlrhub.reliability.LoadDriver.Attempt;
+import io.dlrhub.reliability.LoadDriver.Route;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.dlrhub.reliability.LoadDriver.Attempt;
-import io.dlrhub.reliability.LoadDriver.Route;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,24 +34,29 @@ class TwoInstancesReliabilityIT {
         long began = System.nanoTime();
         TestDatabase database = TestDatabase.postgres();
         LoadDriver driver = new LoadDriver(Reliability::statusOf);
-        try (CrmStub crm = new CrmStub(5); Mailbox mailbox = new Mailbox();
-             HubProcess a = HubProcess.start("two-a", Reliability.environment(database, crm.port(), mailbox.port()));
-             HubProcess b = HubProcess.start("two-b", Reliability.environment(database, crm.port(), mailbox.port()))) {
+        try (CrmStub crm = new CrmStub(5);
+                Mailbox mailbox = new Mailbox();
+                HubProcess a =
+                        HubProcess.start("two-a", Reliability.environment(database, crm.port(), mailbox.port()));
+                HubProcess b =
+                        HubProcess.start("two-b", Reliability.environment(database, crm.port(), mailbox.port()))) {
 
             Supplier<java.net.URI> toA = a::smsbyUri;
             Supplier<java.net.URI> toB = b::smsbyUri;
             LoadDriver.Load load = driver.start(4, Duration.ofSeconds(20), Duration.ofMillis(10), "two", seq -> {
                 if (seq % 10 == 3) {
-                    return new Route(List.of(toA, toB), true);      // both at the same moment
+                    return new Route(List.of(toA, toB), true); // both at the same moment
                 }
                 if (seq % 5 == 0) {
-                    return new Route(List.of(toA, toB), false);     // A, then B
+                    return new Route(List.of(toA, toB), false); // A, then B
                 }
                 return Route.to(seq % 2 == 0 ? toA : toB);
             });
             load.await();
 
-            boolean drained = Reliability.waitUntil(Duration.ofSeconds(60), Duration.ofSeconds(1),
+            boolean drained = Reliability.waitUntil(
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(1),
                     () -> Reliability.outboxState(database, "pending") == 0);
 
             Set<String> sent = new TreeSet<>(driver.ids());
@@ -66,10 +70,14 @@ class TwoInstancesReliabilityIT {
                     continue;
                 }
                 toBoth.add(id);
-                long accepted = tries.stream().filter(t -> t.ok() && !t.duplicate()).count();
+                long accepted =
+                        tries.stream().filter(t -> t.ok() && !t.duplicate()).count();
                 long duplicate = tries.stream().filter(Attempt::duplicate).count();
                 if (accepted != 1 || duplicate != tries.size() - 1) {
-                    pairsNotOneAccepted.add(id + tries.stream().map(t -> t.status() + " " + t.body()).toList());
+                    pairsNotOneAccepted.add(id
+                            + tries.stream()
+                                    .map(t -> t.status() + " " + t.body())
+                                    .toList());
                 }
                 if (tries.stream().map(t -> eventId(t.body())).distinct().count() != 1) {
                     pairsWithTwoEventIds.add(id);
@@ -84,9 +92,14 @@ class TwoInstancesReliabilityIT {
             Set<String> missingAtCrm = new TreeSet<>(events.keySet());
             missingAtCrm.removeAll(crmTally.accepted().keySet());
             Map<String, Long> storedBy = new LinkedHashMap<>();
-            long viaA = driver.allAttempts().stream().filter(t -> t.target().getPort() == a.httpPort() && t.ok()).count();
-            long viaB = driver.allAttempts().stream().filter(t -> t.target().getPort() == b.httpPort() && t.ok()).count();
-            for (Map<String, Object> row : Sql.rows(database,
+            long viaA = driver.allAttempts().stream()
+                    .filter(t -> t.target().getPort() == a.httpPort() && t.ok())
+                    .count();
+            long viaB = driver.allAttempts().stream()
+                    .filter(t -> t.target().getPort() == b.httpPort() && t.ok())
+                    .count();
+            for (Map<String, Object> row : Sql.rows(
+                    database,
                     "SELECT claimed_by, COUNT(*) AS n FROM outbox WHERE state = 'delivered' GROUP BY claimed_by")) {
                 storedBy.put(String.valueOf(row.get("claimed_by")), ((Number) row.get("n")).longValue());
             }
@@ -114,15 +127,25 @@ class TwoInstancesReliabilityIT {
             SoftAssertions soft = new SoftAssertions();
             soft.assertThat(notOk).as("ids with an answer other than 200").isEmpty();
             soft.assertThat(toBoth).as("ids sent to both instances").isNotEmpty();
-            soft.assertThat(pairsNotOneAccepted).as("ids sent to both: exactly one 'accepted', the rest 'duplicate'").isEmpty();
-            soft.assertThat(pairsWithTwoEventIds).as("ids sent to both answered with different event ids").isEmpty();
+            soft.assertThat(pairsNotOneAccepted)
+                    .as("ids sent to both: exactly one 'accepted', the rest 'duplicate'")
+                    .isEmpty();
+            soft.assertThat(pairsWithTwoEventIds)
+                    .as("ids sent to both answered with different event ids")
+                    .isEmpty();
             soft.assertThat(neverStored).as("ids never stored").isEmpty();
             soft.assertThat(storedTwice).as("message ids stored more than once").isZero();
             soft.assertThat(drained).as("outbox drained").isTrue();
-            soft.assertThat(missingAtCrm).as("stored events the CRM never accepted").isEmpty();
-            soft.assertThat(crmTally.duplicatedEvents()).as("events the CRM accepted more than once").isZero();
+            soft.assertThat(missingAtCrm)
+                    .as("stored events the CRM never accepted")
+                    .isEmpty();
+            soft.assertThat(crmTally.duplicatedEvents())
+                    .as("events the CRM accepted more than once")
+                    .isZero();
             soft.assertThat(storedBy.keySet()).as("both dispatchers delivered").hasSizeGreaterThanOrEqualTo(2);
-            soft.assertThat(Reliability.outboxState(database, "dead")).as("dead deliveries").isZero();
+            soft.assertThat(Reliability.outboxState(database, "dead"))
+                    .as("dead deliveries")
+                    .isZero();
             soft.assertAll();
         } finally {
             driver.close();

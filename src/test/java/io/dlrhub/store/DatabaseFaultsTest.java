@@ -4,6 +4,11 @@ import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.RunningHub.Reply;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TcpProxy;
+import io.dlrhub.support.TestDatabase;
 import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -13,12 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.RunningHub.Reply;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TcpProxy;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,13 +56,15 @@ class DatabaseFaultsTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> ready(hub) == 503);
 
                 proxy.heal();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> post(hub, "after", "SENT").status() == 200);
                 await().atMost(Duration.ofSeconds(30)).until(() -> ready(hub) == 200);
                 assertThat(post(hub, "later", "SENT").status()).isEqualTo(200);
             }
             assertThat(Sql.rows(real, "SELECT message_id FROM delivery_event ORDER BY message_id"))
-                    .extracting(r -> r.get("message_id")).contains("before", "after", "later");
+                    .extracting(r -> r.get("message_id"))
+                    .contains("before", "after", "later");
         }
     }
 
@@ -89,12 +90,16 @@ class DatabaseFaultsTest {
                 try (Statement lock = dba.createStatement()) {
                     lock.execute("SELECT * FROM message_status WHERE message_id = 'locked' FOR UPDATE");
                 }
-                CompletableFuture<Reply> needsTheRow = CompletableFuture.supplyAsync(() -> post(hub, "locked", "DELIVERED"));
+                CompletableFuture<Reply> needsTheRow =
+                        CompletableFuture.supplyAsync(() -> post(hub, "locked", "DELIVERED"));
                 List<CompletableFuture<Reply>> others = List.of("free-1", "free-2", "free-3").stream()
-                        .map(id -> CompletableFuture.supplyAsync(() -> post(hub, id, "DELIVERED"))).toList();
+                        .map(id -> CompletableFuture.supplyAsync(() -> post(hub, id, "DELIVERED")))
+                        .toList();
                 for (CompletableFuture<Reply> other : others) {
                     Reply reply = other.get(30, TimeUnit.SECONDS);
-                    assertThat(reply.status()).as("an unrelated webhook while the lock is held: %s", reply).isEqualTo(200);
+                    assertThat(reply.status())
+                            .as("an unrelated webhook while the lock is held: %s", reply)
+                            .isEqualTo(200);
                     assertThat(reply.field("status")).isEqualTo("accepted");
                 }
                 Reply blocked = needsTheRow.get(30, TimeUnit.SECONDS);
@@ -103,10 +108,15 @@ class DatabaseFaultsTest {
                 dba.rollback();
             }
             // still ready (only that webhook waited), and readiness says where to look
-            Reply ready = hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health/ready")).GET().build());
+            Reply ready = hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health/ready"))
+                    .GET()
+                    .build());
             assertThat(ready.status()).isEqualTo(200);
             assertThat(ready.body()).contains("another database session held a row");
-            assertThat(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics")).GET().build()).body())
+            assertThat(hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/metrics"))
+                                    .GET()
+                                    .build())
+                            .body())
                     .containsPattern("dlrhub_store_locked_rows_total(\\{[^}]*\\})? [1-9]");
             Reply retried = post(hub, "locked", "DELIVERED");
             assertThat(retried.field("status")).as(retried.toString()).isEqualTo("accepted");
@@ -119,6 +129,9 @@ class DatabaseFaultsTest {
 
     private static int ready(RunningHub hub) {
         return hub.send(HttpRequest.newBuilder(hub.managementUri("/observe/health/ready"))
-                .timeout(Duration.ofSeconds(10)).GET().build()).status();
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build())
+                .status();
     }
 }

@@ -3,13 +3,12 @@ package io.dlrhub.store;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TcpProxy;
 import io.dlrhub.support.TestDatabase;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +22,8 @@ class DatabaseOutageTest {
         TestDatabase real = TestDatabase.postgres();
         try (TcpProxy proxy = real.proxy()) {
             TestDatabase database = real.through(proxy);
-            try (RunningHub hub = RunningHub.start(database,
-                    Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
+            try (RunningHub hub =
+                    RunningHub.start(database, Map.of("smsby.tokens", "tok", "db.connect-timeout-ms", "1000"))) {
                 assertThat(post(hub, "out-1").status()).isEqualTo(200);
 
                 proxy.cut();
@@ -40,7 +39,8 @@ class DatabaseOutageTest {
                 assertThat(recovered.status()).as(recovered.toString()).isEqualTo(200);
             }
             assertThat(Sql.rows(real, "SELECT message_id FROM delivery_event ORDER BY message_id"))
-                    .extracting(r -> r.get("message_id")).containsExactly("out-1", "out-4");
+                    .extracting(r -> r.get("message_id"))
+                    .containsExactly("out-1", "out-4");
         }
     }
 

@@ -1,9 +1,14 @@
 package io.dlrhub.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.dlrhub.event.CanonicalEvent;
+import io.dlrhub.event.CanonicalStatus;
+import io.dlrhub.support.Sql;
+import io.dlrhub.support.TestDatabase;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,12 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.zaxxer.hikari.HikariDataSource;
-import io.dlrhub.event.CanonicalEvent;
-import io.dlrhub.event.CanonicalStatus;
-import io.dlrhub.support.Sql;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +35,7 @@ class EventStoreBatchTest {
     TestDatabase database;
 
     EventStore store(String db, AtomicInteger hookCalls) {
-        return store(db, hookCalls, () -> { });
+        return store(db, hookCalls, () -> {});
     }
 
     /** {@code insideTransaction} runs in every commit, before it commits. */
@@ -51,7 +50,7 @@ class EventStoreBatchTest {
         return new EventStore(dataSource, (connection, fresh, payloads) -> {
             hookCalls.addAndGet(fresh.size());
             insideTransaction.run();
-            return () -> { };
+            return () -> {};
         });
     }
 
@@ -63,8 +62,18 @@ class EventStoreBatchTest {
     }
 
     static CanonicalEvent event(String messageId, CanonicalStatus status, String word) {
-        return new CanonicalEvent(UUID.randomUUID(), "smsby", "SMS", messageId, status, word, null, null,
-                OffsetDateTime.now(ZoneOffset.UTC), Map.of(), "SMS\u001f" + messageId + "\u001f" + word);
+        return new CanonicalEvent(
+                UUID.randomUUID(),
+                "smsby",
+                "SMS",
+                messageId,
+                status,
+                word,
+                null,
+                null,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                Map.of(),
+                "SMS\u001f" + messageId + "\u001f" + word);
     }
 
     @ParameterizedTest
@@ -84,13 +93,15 @@ class EventStoreBatchTest {
         assertThat(hook.get()).isEqualTo(3);
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(3);
         assertThat(Sql.rows(database, "SELECT message_id, status FROM message_status ORDER BY message_id"))
-                .extracting(r -> r.get("message_id") + "=" + r.get("status")).containsExactly("b-1=DELIVERED", "b-2=FAILED");
+                .extracting(r -> r.get("message_id") + "=" + r.get("status"))
+                .containsExactly("b-1=DELIVERED", "b-2=FAILED");
 
-        List<StoreResult> later = store.storeAll(List.of(event("b-1", CanonicalStatus.SENT, "SENT"),
-                event("b-1", CanonicalStatus.READ, "READ")));
+        List<StoreResult> later = store.storeAll(
+                List.of(event("b-1", CanonicalStatus.SENT, "SENT"), event("b-1", CanonicalStatus.READ, "READ")));
         assertThat(later).extracting(StoreResult::duplicate).containsExactly(true, false);
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'b-1'"))
-                .extracting(r -> r.get("status")).containsExactly("READ");
+                .extracting(r -> r.get("status"))
+                .containsExactly("READ");
     }
 
     @ParameterizedTest
@@ -105,8 +116,11 @@ class EventStoreBatchTest {
             for (int i = 0; i < 400; i++) {
                 // every message twice with the same word (a repeat) and once with a higher status
                 String id = "g-" + (i % 100);
-                CanonicalEvent event = i < 200 ? event(id, CanonicalStatus.SENT, "SENT")
-                        : i < 300 ? event(id, CanonicalStatus.DELIVERED, "DELIVERED") : event(id, CanonicalStatus.SENT, "SENT");
+                CanonicalEvent event = i < 200
+                        ? event(id, CanonicalStatus.SENT, "SENT")
+                        : i < 300
+                                ? event(id, CanonicalStatus.DELIVERED, "DELIVERED")
+                                : event(id, CanonicalStatus.SENT, "SENT");
                 results.add(callers.submit(() -> commit.store(event)));
             }
             long fresh = 0;
@@ -115,8 +129,10 @@ class EventStoreBatchTest {
             }
             assertThat(fresh).isEqualTo(200);
             assertThat(hook.get()).isEqualTo(200);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(200);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM message_status WHERE status = 'DELIVERED'")).isEqualTo(100);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event"))
+                    .isEqualTo(200);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM message_status WHERE status = 'DELIVERED'"))
+                    .isEqualTo(100);
         } finally {
             callers.shutdownNow();
             commit.stop();
@@ -134,8 +150,18 @@ class EventStoreBatchTest {
             for (int i = 0; i < 20; i++) {
                 // a provider name longer than the column: the database refuses this one
                 CanonicalEvent event = i == 7
-                        ? new CanonicalEvent(UUID.randomUUID(), "p".repeat(100), "SMS", "bad", CanonicalStatus.SENT, "SENT",
-                                null, null, OffsetDateTime.now(ZoneOffset.UTC), Map.of(), "k")
+                        ? new CanonicalEvent(
+                                UUID.randomUUID(),
+                                "p".repeat(100),
+                                "SMS",
+                                "bad",
+                                CanonicalStatus.SENT,
+                                "SENT",
+                                null,
+                                null,
+                                OffsetDateTime.now(ZoneOffset.UTC),
+                                Map.of(),
+                                "k")
                         : event("ok-" + i, CanonicalStatus.SENT, "SENT");
                 results.add(callers.submit(() -> commit.store(event)));
             }
@@ -149,7 +175,8 @@ class EventStoreBatchTest {
                 }
             }
             assertThat(failed).isEqualTo(1);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(19);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event"))
+                    .isEqualTo(19);
         } finally {
             callers.shutdownNow();
             commit.stop();
@@ -166,15 +193,20 @@ class EventStoreBatchTest {
             CompletableFuture<StoreResult> writing = commit.submit(event("slow-1", CanonicalStatus.SENT, "SENT"));
             CompletableFuture<StoreResult> queued = commit.submit(event("slow-2", CanonicalStatus.SENT, "SENT"));
             for (CompletableFuture<StoreResult> answer : List.of(writing, queued)) {
-                assertThatThrownBy(answer::join).hasCauseInstanceOf(StoreUnavailableException.class)
+                assertThatThrownBy(answer::join)
+                        .hasCauseInstanceOf(StoreUnavailableException.class)
                         .hasMessageContaining("did not commit in time");
             }
             stuck.countDown();
             // the one already being written may still commit (a retry is then answered duplicate);
             // the one nobody waits for any more is never written
-            assertThat(commit.store(event("after", CanonicalStatus.SENT, "SENT")).duplicate()).isFalse();
+            assertThat(commit.store(event("after", CanonicalStatus.SENT, "SENT"))
+                            .duplicate())
+                    .isFalse();
             assertThat(Sql.rows(database, "SELECT message_id FROM delivery_event ORDER BY message_id"))
-                    .extracting(r -> r.get("message_id")).doesNotContain("slow-2").contains("after");
+                    .extracting(r -> r.get("message_id"))
+                    .doesNotContain("slow-2")
+                    .contains("after");
         } finally {
             stuck.countDown();
             commit.stop();
@@ -190,12 +222,14 @@ class EventStoreBatchTest {
             CompletableFuture<StoreResult> writing = commit.submit(event("stall-1", CanonicalStatus.SENT, "SENT"));
             // the writer has taken stall-1 and hangs in its transaction: the next two fill the queue
             await().until(() -> commit.longestTransaction().toMillis() > 0);
-            List<CompletableFuture<StoreResult>> queued = List.of(commit.submit(event("stall-2", CanonicalStatus.SENT, "SENT")),
+            List<CompletableFuture<StoreResult>> queued = List.of(
+                    commit.submit(event("stall-2", CanonicalStatus.SENT, "SENT")),
                     commit.submit(event("stall-3", CanonicalStatus.SENT, "SENT")));
 
             CompletableFuture<StoreResult> shed = commit.submit(event("stall-4", CanonicalStatus.SENT, "SENT"));
             assertThat(shed).isCompletedExceptionally();
-            assertThatThrownBy(shed::join).hasCauseInstanceOf(StoreUnavailableException.class)
+            assertThatThrownBy(shed::join)
+                    .hasCauseInstanceOf(StoreUnavailableException.class)
                     .hasMessageContaining("2 events are already waiting");
 
             // answered 503 when their time is up, they hold no place any more: new webhooks queue again
@@ -215,12 +249,17 @@ class EventStoreBatchTest {
 
     /** One writer, one event per transaction, each transaction hanging inside until {@code stuck} opens. */
     private GroupCommit stuckUntil(CountDownLatch stuck, String db, Duration commitTimeout, int maxQueued) {
-        return new GroupCommit(store(db, new AtomicInteger(), () -> {
-            try {
-                stuck.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), 1, 1, commitTimeout, maxQueued);
+        return new GroupCommit(
+                store(db, new AtomicInteger(), () -> {
+                    try {
+                        stuck.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }),
+                1,
+                1,
+                commitTimeout,
+                maxQueued);
     }
 }

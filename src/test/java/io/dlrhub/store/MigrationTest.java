@@ -3,14 +3,13 @@ package io.dlrhub.store;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.Map;
-
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.junit.jupiter.api.Test;
@@ -24,12 +23,21 @@ class MigrationTest {
         Flyway flyway = flyway(database, null);
         flyway.migrate();
         assertThat(flyway.info().pending()).isEmpty();
-        assertThat(flyway.info().applied()).extracting(MigrationInfo::getScript)
-                .containsExactly("V1__delivery_events.sql", "V2__outbox.sql", "db.migration.V3__Outbox_without_foreign_key",
-                        "V4__outbox_claim_version.sql", "V5__delivery_attempt.sql",
+        assertThat(flyway.info().applied())
+                .extracting(MigrationInfo::getScript)
+                .containsExactly(
+                        "V1__delivery_events.sql",
+                        "V2__outbox.sql",
+                        "db.migration.V3__Outbox_without_foreign_key",
+                        "V4__outbox_claim_version.sql",
+                        "V5__delivery_attempt.sql",
                         "db.migration.V6__Search_indexes_and_bulk_jobs");
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM information_schema.table_constraints"
-                + " WHERE table_schema = current_schema() AND table_name = 'outbox' AND constraint_type = 'FOREIGN KEY'")).isZero();
+        assertThat(
+                        Sql.count(
+                                database,
+                                "SELECT COUNT(*) FROM information_schema.table_constraints"
+                                        + " WHERE table_schema = current_schema() AND table_name = 'outbox' AND constraint_type = 'FOREIGN KEY'"))
+                .isZero();
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isZero();
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM outbox")).isZero();
     }
@@ -38,7 +46,8 @@ class MigrationTest {
     void aDatabaseAtTheFirstReleaseKeepsItsDataAndWorksAfterTheUpgrade() throws Exception {
         TestDatabase database = TestDatabase.postgres();
         flyway(database, "1").migrate();
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("""
                     INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status,
                         error_code, occurred_at, received_at, dedup_key, payload)
@@ -56,12 +65,14 @@ class MigrationTest {
             Reply repeat = hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=2892295&status=SENT");
             assertThat(repeat.field("status")).isEqualTo("duplicate");
             assertThat(repeat.field("event_id")).isEqualTo("5dddc5f4-13d7-45c8-bade-73d47feac331");
-            Reply delivered = hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=2892295&status=DELIVERED");
+            Reply delivered =
+                    hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=2892295&status=DELIVERED");
             assertThat(delivered.field("status")).isEqualTo("accepted");
         }
         assertThat(flyway(database, null).info().pending()).isEmpty();
         assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = '2892295'"))
-                .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+                .extracting(r -> r.get("status"))
+                .containsExactly("DELIVERED");
         assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event")).isEqualTo(2);
     }
 
@@ -75,7 +86,8 @@ class MigrationTest {
     void v6KeepsIndexesBuiltBeforehandAndItsIndexesServeThePrefixSearchAndTheDeadList() throws Exception {
         TestDatabase database = TestDatabase.postgres();
         flyway(database, "5").migrate();
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             statement.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_delivery_event_received"
                     + " ON delivery_event (received_at, event_id)");
@@ -83,16 +95,23 @@ class MigrationTest {
         Flyway flyway = flyway(database, null);
         flyway.migrate();
         assertThat(flyway.info().pending()).isEmpty();
-        assertThat(Sql.count(database, "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()"
-                + " AND indexname IN ('ix_delivery_event_received', 'ix_delivery_event_message_id', 'ix_outbox_dead',"
-                + " 'ix_outbox_dead_updated')")).isEqualTo(4);
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        assertThat(Sql.count(
+                        database,
+                        "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()"
+                                + " AND indexname IN ('ix_delivery_event_received', 'ix_delivery_event_message_id', 'ix_outbox_dead',"
+                                + " 'ix_outbox_dead_updated')"))
+                .isEqualTo(4);
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             // on empty tables a sequential scan is cheapest: asked not to, the planner shows what an index can do
             statement.execute("SET enable_seqscan = off");
-            String prefix = plan(statement, "EXPLAIN SELECT event_id FROM delivery_event WHERE message_id LIKE '2892%'");
+            String prefix =
+                    plan(statement, "EXPLAIN SELECT event_id FROM delivery_event WHERE message_id LIKE '2892%'");
             assertThat(prefix).contains("ix_delivery_event_message_id").contains("~>=~");
             statement.execute("SET enable_sort = off");
-            String dead = plan(statement, "EXPLAIN SELECT id FROM outbox WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT 100");
+            String dead = plan(
+                    statement,
+                    "EXPLAIN SELECT id FROM outbox WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT 100");
             assertThat(dead).contains("ix_outbox_dead_updated");
         }
     }

@@ -2,14 +2,13 @@ package io.dlrhub.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dlrhub.support.RunningHub;
+import io.dlrhub.support.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-
-import io.dlrhub.support.RunningHub;
-import io.dlrhub.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +25,17 @@ class PrivateDataDirectoryTest {
         Map<String, String> settings = new java.util.HashMap<>(database.settings());
         settings.put("db.url", url);
         try (RunningHub hub = RunningHub.start(database, settings)) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                    .isEqualTo("rwx------");
             List<Path> files;
             try (var listing = Files.list(data)) {
-                files = listing.filter(f -> f.getFileName().toString().startsWith("dlr-hub.")).toList();
+                files = listing.filter(f -> f.getFileName().toString().startsWith("dlr-hub."))
+                        .toList();
             }
             assertThat(files).as("database files").isNotEmpty();
             for (Path file : files) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(file.toString())
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                        .as(file.toString())
                         .isEqualTo("rw-------");
             }
         }

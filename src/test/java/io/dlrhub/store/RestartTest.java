@@ -3,13 +3,12 @@ package io.dlrhub.store;
 import static io.dlrhub.support.RunningHub.FORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.Map;
-
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.RunningHub.Reply;
 import io.dlrhub.support.Sql;
 import io.dlrhub.support.TestDatabase;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +32,11 @@ class RestartTest {
             Reply again = hub.post("/webhooks/smsby?token=tok", FORM, "channel=SMS&message_id=keep-1&status=DELIVERED");
             assertThat(again.field("status")).isEqualTo("duplicate");
             assertThat(again.field("event_id")).isEqualTo(firstId);
-            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'keep-1'")).isEqualTo(1);
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'keep-1'"))
+                    .isEqualTo(1);
             assertThat(Sql.rows(database, "SELECT status FROM message_status WHERE message_id = 'keep-1'"))
-                    .extracting(r -> r.get("status")).containsExactly("DELIVERED");
+                    .extracting(r -> r.get("status"))
+                    .containsExactly("DELIVERED");
         }
     }
 }

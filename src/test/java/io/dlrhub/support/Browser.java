@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -48,7 +47,8 @@ public final class Browser implements AutoCloseable {
         Optional<Path> chromedriver = find("DLRHUB_CHROMEDRIVER", "chromedriver");
         if (chromium.isEmpty() || chromedriver.isEmpty()) {
             String missing = "chromium and chromedriver are needed for the console's browser tests (Debian: "
-                    + "apt-get install chromium chromium-driver); found chromium " + chromium.map(Path::toString).orElse("no")
+                    + "apt-get install chromium chromium-driver); found chromium "
+                    + chromium.map(Path::toString).orElse("no")
                     + ", chromedriver " + chromedriver.map(Path::toString).orElse("no");
             if ("true".equalsIgnoreCase(System.getenv("DLRHUB_REQUIRE_BROWSER"))) {
                 throw new IllegalStateException("A browser is required (DLRHUB_REQUIRE_BROWSER): " + missing);
@@ -64,9 +64,18 @@ public final class Browser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.get().toFile());
         // as root (CI containers) Chromium needs --no-sandbox; the rest keeps it from calling home
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1366,900", "--lang=en-US");
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--window-size=1366,900",
+                "--lang=en-US");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
@@ -94,7 +103,8 @@ public final class Browser implements AutoCloseable {
             // the whole page, not only what fits the window: the window grows to the page for the picture
             Dimension window = driver.manage().window().getSize();
             long height = (Long) driver.executeScript("return document.documentElement.scrollHeight");
-            driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.max(window.getHeight(), height + 20)));
+            driver.manage().window().setSize(new Dimension(window.getWidth(), (int)
+                    Math.max(window.getHeight(), height + 20)));
             try {
                 File taken = driver.getScreenshotAs(OutputType.FILE);
                 Files.copy(taken.toPath(), file, StandardCopyOption.REPLACE_EXISTING);
@@ -110,7 +120,8 @@ public final class Browser implements AutoCloseable {
     /** What the page's scripts wrote to the console (errors, CSP violations) since the last call. */
     public List<String> consoleMessages() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .map(entry -> entry.getLevel() + " " + entry.getMessage()).toList();
+                .map(entry -> entry.getLevel() + " " + entry.getMessage())
+                .toList();
     }
 
     @Override
@@ -119,7 +130,8 @@ public final class Browser implements AutoCloseable {
             driver.quit();
         } finally {
             try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             } catch (IOException ignored) {
                 // a temporary profile left behind is harmless
             }

@@ -2,7 +2,6 @@ package io.dlrhub.support;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -16,8 +15,7 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
 
-    private record Line(String text, String thread) {
-    }
+    private record Line(String text, String thread) {}
 
     private CapturedLog() {
         super("captured-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -36,7 +34,8 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
 
     @Override
     public void append(LogEvent event) {
-        StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ')
+        StringBuilder line = new StringBuilder(event.getLoggerName())
+                .append(' ')
                 .append(event.getMessage().getFormattedMessage());
         if (event.getThrown() != null) {
             line.append(' ').append(event.getThrown());
@@ -54,7 +53,10 @@ public final class CapturedLog extends AbstractAppender implements AutoCloseable
 
     /** The names of the threads that logged the lines containing {@code text}. */
     public List<String> threadsOf(String text) {
-        return lines.stream().filter(l -> l.text().contains(text)).map(Line::thread).toList();
+        return lines.stream()
+                .filter(l -> l.text().contains(text))
+                .map(Line::thread)
+                .toList();
     }
 
     @Override

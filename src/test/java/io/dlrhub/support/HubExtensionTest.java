@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -21,8 +20,10 @@ class HubExtensionTest {
 
     /** A class's context, as far as the extension reads it: its unique id. */
     static ExtensionContext classContext(String uniqueId) {
-        return (ExtensionContext) Proxy.newProxyInstance(ExtensionContext.class.getClassLoader(),
-                new Class<?>[] {ExtensionContext.class}, (proxy, method, args) -> {
+        return (ExtensionContext) Proxy.newProxyInstance(
+                ExtensionContext.class.getClassLoader(),
+                new Class<?>[] {ExtensionContext.class},
+                (proxy, method, args) -> {
                     if (method.getName().equals("getUniqueId")) {
                         return uniqueId;
                     }
@@ -51,21 +52,28 @@ class HubExtensionTest {
         int managementPort = hub.managementPort();
         try {
             assertThat(hub.post("/webhooks/smsby?token=tok", RunningHub.FORM, "channel=SMS&message_id=x-1&status=SENT")
-                    .status()).isEqualTo(200);
+                            .status())
+                    .isEqualTo(200);
             assertThat(Sql.count(shared.database(), "SELECT COUNT(*) FROM delivery_event WHERE message_id = 'x-1'"))
                     .isEqualTo(1);
 
             shared.beforeAll(nested);
             assertThat(shared.hub()).as("the nested class's hub").isSameAs(hub);
             shared.afterAll(nested);
-            assertThat(listening(port)).as("webhook port after the nested class").isTrue();
+            assertThat(listening(port))
+                    .as("webhook port after the nested class")
+                    .isTrue();
         } finally {
             shared.afterAll(outer);
         }
 
         assertThat(listening(port)).as("webhook port after the class").isFalse();
-        assertThat(listening(managementPort)).as("management port after the class").isFalse();
-        assertThatThrownBy(shared::hub).isInstanceOf(IllegalStateException.class).hasMessageContaining("not running");
+        assertThat(listening(managementPort))
+                .as("management port after the class")
+                .isFalse();
+        assertThatThrownBy(shared::hub)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not running");
     }
 
     @Test
@@ -73,7 +81,8 @@ class HubExtensionTest {
         HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("smtp.starttls", "maybe");
         ExtensionContext context = classContext("[class:Refused]");
 
-        assertThatThrownBy(() -> shared.beforeAll(context)).hasMessageContaining("did not start")
+        assertThatThrownBy(() -> shared.beforeAll(context))
+                .hasMessageContaining("did not start")
                 .hasStackTraceContaining("smtp.starttls");
         assertThatThrownBy(shared::hub).isInstanceOf(IllegalStateException.class);
         assertThatCode(() -> shared.afterAll(context)).doesNotThrowAnyException();
@@ -81,17 +90,26 @@ class HubExtensionTest {
 
     @Test
     void settingsMadeAtStartReachTheHubAndWinOverFixedOnes() throws Exception {
-        HubExtension shared = HubExtension.on(TestDatabase::h2InMemory).with("smsby.tokens", "fixed")
+        HubExtension shared = HubExtension.on(TestDatabase::h2InMemory)
+                .with("smsby.tokens", "fixed")
                 .withSettingsFrom(() -> java.util.Map.of("smsby.tokens", "made-at-start"));
         ExtensionContext context = classContext("[class:Late]");
 
         shared.beforeAll(context);
         try {
             RunningHub hub = shared.hub();
-            assertThat(hub.post("/webhooks/smsby?token=made-at-start", RunningHub.FORM,
-                    "channel=SMS&message_id=late-1&status=SENT").status()).isEqualTo(200);
-            assertThat(hub.post("/webhooks/smsby?token=fixed", RunningHub.FORM,
-                    "channel=SMS&message_id=late-2&status=SENT").status()).isEqualTo(401);
+            assertThat(hub.post(
+                                    "/webhooks/smsby?token=made-at-start",
+                                    RunningHub.FORM,
+                                    "channel=SMS&message_id=late-1&status=SENT")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(hub.post(
+                                    "/webhooks/smsby?token=fixed",
+                                    RunningHub.FORM,
+                                    "channel=SMS&message_id=late-2&status=SENT")
+                            .status())
+                    .isEqualTo(401);
         } finally {
             shared.afterAll(context);
         }

@@ -1,5 +1,6 @@
 package io.dlrhub.support;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -9,8 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A sink's receiver over real HTTP (the JDK's server on loopback): answers every POST as
@@ -58,7 +57,8 @@ public final class Receiver implements AutoCloseable {
                 } catch (Exception e) {
                     reply = new Reply(500, Map.of());
                 }
-                reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+                reply.headers()
+                        .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
                 if (reply.body() == null) {
                     exchange.sendResponseHeaders(reply.status(), -1);
                 } else {

@@ -12,12 +12,11 @@ import java.util.Map;
 /** Reads what dlr-hub committed, the way an operator would: plain SQL over JDBC. */
 public final class Sql {
 
-    private Sql() {
-    }
+    private Sql() {}
 
     public static List<Map<String, Object>> rows(TestDatabase database, String sql, Object... parameters) {
         try (Connection connection = database.connect();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
@@ -39,7 +38,8 @@ public final class Sql {
     }
 
     public static long count(TestDatabase database, String sql, Object... parameters) {
-        Object value = rows(database, sql, parameters).get(0).values().iterator().next();
+        Object value =
+                rows(database, sql, parameters).get(0).values().iterator().next();
         return ((Number) value).longValue();
     }
 }

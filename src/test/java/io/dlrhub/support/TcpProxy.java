@@ -21,14 +21,14 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Link> open = new CopyOnWriteArrayList<>();
     /** Client sides of links lost in a partition: open, silent, closed only with the proxy. */
     private final List<Socket> orphaned = new CopyOnWriteArrayList<>();
+
     private volatile ServerSocket server;
     private int port;
     /** False during a silent partition: new connections are accepted and never answered. */
     private boolean flowing = true;
 
     /** One proxied connection: what the client sees, and our connection to the server. */
-    private record Link(Socket client, Socket upstream) {
-    }
+    private record Link(Socket client, Socket upstream) {}
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -121,25 +121,27 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Link link, Socket from, Socket to) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int read;
-                while ((read = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // the other side or the test closed the connection
-            } finally {
-                close(link.upstream());
-                if (!orphaned.contains(link.client())) {
-                    close(link.client());
-                }
-            }
-        }, "tcp-proxy-pump");
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[8192];
+                    try {
+                        InputStream in = from.getInputStream();
+                        OutputStream out = to.getOutputStream();
+                        int read;
+                        while ((read = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, read);
+                            out.flush();
+                        }
+                    } catch (IOException ignored) {
+                        // the other side or the test closed the connection
+                    } finally {
+                        close(link.upstream());
+                        if (!orphaned.contains(link.client())) {
+                            close(link.client());
+                        }
+                    }
+                },
+                "tcp-proxy-pump");
         thread.setDaemon(true);
         thread.start();
     }

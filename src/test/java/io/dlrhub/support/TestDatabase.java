@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -26,30 +25,42 @@ public record TestDatabase(String name, String url, String user, String password
     public static final String PG_PASSWORD = env("DLRHUB_TEST_PG_PASSWORD", "");
 
     public static TestDatabase h2InMemory() {
-        return new TestDatabase("H2", "jdbc:h2:mem:" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
+        return new TestDatabase(
+                "H2",
+                "jdbc:h2:mem:" + UUID.randomUUID()
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                "sa",
+                "");
     }
 
     public static TestDatabase h2File(Path directory) {
-        return new TestDatabase("H2 file", "jdbc:h2:async:" + directory.resolve("dlr-hub")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+        return new TestDatabase(
+                "H2 file",
+                "jdbc:h2:async:" + directory.resolve("dlr-hub")
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE",
+                "sa",
+                "");
     }
 
     /** A new, empty schema in the machine's PostgreSQL. */
     public static TestDatabase postgres() {
-        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        String schema = "t_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
             if ("true".equalsIgnoreCase(System.getenv("DLRHUB_REQUIRE_POSTGRES"))) {
-                throw new IllegalStateException("PostgreSQL is required (DLRHUB_REQUIRE_POSTGRES) but "
-                        + PG_URL + " is not reachable: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "PostgreSQL is required (DLRHUB_REQUIRE_POSTGRES) but " + PG_URL + " is not reachable: "
+                                + e.getMessage(),
+                        e);
             }
             Assumptions.abort("PostgreSQL at " + PG_URL + " is not reachable: " + e.getMessage());
         }
         String separator = PG_URL.contains("?") ? "&" : "?";
-        TestDatabase database = new TestDatabase("PostgreSQL", PG_URL + separator + "currentSchema=" + schema, PG_USER, PG_PASSWORD);
+        TestDatabase database =
+                new TestDatabase("PostgreSQL", PG_URL + separator + "currentSchema=" + schema, PG_USER, PG_PASSWORD);
         TestSchemas.dropAtExit(database);
         return database;
     }
@@ -63,8 +74,11 @@ public record TestDatabase(String name, String url, String user, String password
     /** This database as dlr-hub reaches it through the proxy. */
     public TestDatabase through(TcpProxy proxy) {
         URI server = URI.create(url.substring("jdbc:".length()));
-        return new TestDatabase(name + " via proxy", url.replace(server.getHost() + ":" + server.getPort(),
-                "127.0.0.1:" + proxy.port()), user, password);
+        return new TestDatabase(
+                name + " via proxy",
+                url.replace(server.getHost() + ":" + server.getPort(), "127.0.0.1:" + proxy.port()),
+                user,
+                password);
     }
 
     public Map<String, String> settings() {

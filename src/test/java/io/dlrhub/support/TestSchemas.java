@@ -16,17 +16,19 @@ public final class TestSchemas {
 
     static {
         // whatever a test forgot: a run leaves no schema behind in the shared database
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LEFT.forEach(database -> {
-            try {
-                drop(database);
-            } catch (RuntimeException stillInUse) {
-                // e.g. a hub process of a failed test still holds a lock: nothing more to do at exit
-            }
-        }), "drop-test-schemas"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> LEFT.forEach(database -> {
+                            try {
+                                drop(database);
+                            } catch (RuntimeException stillInUse) {
+                                // e.g. a hub process of a failed test still holds a lock: nothing more to do at exit
+                            }
+                        }),
+                        "drop-test-schemas"));
     }
 
-    private TestSchemas() {
-    }
+    private TestSchemas() {}
 
     /** Drops the schema when the test JVM exits, unless a test dropped it before. */
     static void dropAtExit(TestDatabase database) {
@@ -39,8 +41,9 @@ public final class TestSchemas {
         if (!schema.find()) {
             return;
         }
-        try (Connection connection = DriverManager.getConnection(TestDatabase.PG_URL, database.user(), database.password());
-             Statement statement = connection.createStatement()) {
+        try (Connection connection =
+                        DriverManager.getConnection(TestDatabase.PG_URL, database.user(), database.password());
+                Statement statement = connection.createStatement()) {
             // never wait long for a connection a stopped hub left behind
             statement.execute("SET lock_timeout = '5s'");
             statement.execute("DROP SCHEMA IF EXISTS " + schema.group(1) + " CASCADE");

@@ -6,8 +6,7 @@ package io.dlrhub.support;
  */
 public final class TextChecks {
 
-    private TextChecks() {
-    }
+    private TextChecks() {}
 
     /** No control character (C0, DEL, C1), no NUL, no unpaired surrogate. */
     public static boolean printable(String value) {
