@@ -153,7 +153,7 @@ SELECT event_id, provider, channel, message_id, status, provider_status, error_c
        json_build_object('event_id', event_id, 'provider', provider, 'channel', channel, 'message_id', message_id,
                          'status', status, 'provider_status', provider_status, 'error_code', error_code,
                          'occurred_at', occurred_at, 'received_at', received_at,
-                         'attributes', json_build_object('to', '+37529' || lpad((m * 7919 % 10000000)::text, 7, '0')))::text
+                         'attributes', json_build_object('to', '+37529' || lpad((m::bigint * 7919 % 10000000)::text, 7, '0')))::text
 FROM seed;"
   # the message's last event: its second, or the only one of an odd last message
   seed_sql "message_status" "
