@@ -3,7 +3,7 @@ package io.dlrhub.outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dlrhub.store.EventSearch;
 import io.dlrhub.store.PostgresBulk;
-import io.dlrhub.store.StoreUnavailableException;
+import io.dlrhub.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -519,27 +519,7 @@ public class BulkJobs {
         }
     }
 
-    private <T> T run(SqlWork<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            try {
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("Bulk jobs: " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T apply(Connection connection) throws SQLException;
+    private <T> T run(Transactions.Work<T> work) {
+        return Transactions.run(dataSource, "Bulk jobs", work);
     }
 }

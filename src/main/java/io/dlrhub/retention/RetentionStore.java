@@ -1,7 +1,7 @@
 package io.dlrhub.retention;
 
 import io.dlrhub.store.PostgresBulk;
-import io.dlrhub.store.StoreUnavailableException;
+import io.dlrhub.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -243,27 +243,7 @@ public class RetentionStore {
         return String.join(",", Collections.nCopies(count, "?"));
     }
 
-    private <T> T run(SqlWork<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            try {
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("Retention: " + e.getMessage(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T apply(Connection connection) throws SQLException;
+    private <T> T run(Transactions.Work<T> work) {
+        return Transactions.run(dataSource, "Retention", work);
     }
 }
