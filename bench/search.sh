@@ -163,14 +163,17 @@ FROM seed WHERE NOT first OR g = ${EVENTS};"
   # one crm delivery per event, in received order: 0.1 % dead (after 15 attempts over 2 h 13 min),
   # the newest 0.02 % pending (3 attempts, the next due tomorrow: a CRM in backoff), the rest delivered
   seed_sql "outbox" "
-INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, last_error, created_at, updated_at, claim_version)
+INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, last_error, created_at, updated_at, claim_version,
+                    event_received_at)
 SELECT event_id, 'crm', state, attempts,
        CASE state WHEN 'pending' THEN timestamptz '$T0' + interval '1 day' ELSE received_at END,
        CASE state WHEN 'dead' THEN 'HTTP 503 Service Unavailable' WHEN 'pending' THEN 'Connection refused' END,
        received_at,
        received_at + CASE state WHEN 'dead' THEN interval '2 hours 13 minutes'
                                 WHEN 'pending' THEN interval '19 minutes' ELSE interval '40 milliseconds' END,
-       attempts
+       attempts,
+       -- a dead delivery carries its event's received_at (set when it goes dead; migration V7)
+       CASE state WHEN 'dead' THEN received_at END
 FROM (SELECT event_id, received_at,
              CASE WHEN g % 1000 = 500 THEN 'dead' WHEN g > ${EVENTS} - greatest(${EVENTS} / 5000, 1) THEN 'pending'
                   ELSE 'delivered' END AS state

@@ -76,6 +76,14 @@ public class OutboxStore {
             WHERE o.claimed_by = ? AND o.id IN (%s) ORDER BY o.next_attempt_at, o.id""";
     private static final String HAS_DUE = "SELECT 1 FROM outbox WHERE " + DUE_CONDITION + " LIMIT 1";
     /** Appended to a settle: the row is still this claim's (see the class comment). */
+    /**
+     * A delivery going dead takes its event's received_at along: the search lists dead deliveries
+     * in their events' order off ix_outbox_dead_received (migration V7) without looking every
+     * event up. Only here, not at insert: most deliveries never die.
+     */
+    private static final String DEAD_IN_EVENT_ORDER =
+            "event_received_at = (SELECT e.received_at FROM delivery_event e WHERE e.event_id = o.event_id)";
+
     private static final String FENCE_ONE =
             " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
 
@@ -471,7 +479,8 @@ public class OutboxStore {
                     rows,
                     claimant,
                     recording(ATTEMPT_DEAD, attempts),
-                    "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?",
+                    "state = 'dead', attempts = attempts + 1, lease_until = NULL, last_error = ?, updated_at = ?, "
+                            + DEAD_IN_EVENT_ORDER,
                     error,
                     now());
             List<OutboxRow> toTell = alert == null
@@ -540,7 +549,7 @@ public class OutboxStore {
         boolean bulk = database.isPostgres(connection);
         String sql = bulk
                 ? "UPDATE outbox o SET " + assignments + FENCE_BULK
-                : "UPDATE outbox SET " + assignments + FENCE_ONE;
+                : "UPDATE outbox o SET " + assignments + FENCE_ONE;
         if (bulk && recording != null) {
             sql = SETTLE_AND_RECORD.formatted(sql);
         }

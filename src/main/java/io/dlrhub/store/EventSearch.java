@@ -68,9 +68,15 @@ public class EventSearch {
 
     /**
      * A SQL condition over {@code delivery_event e} and the values of its placeholders, in order;
-     * {@code with}: a WITH clause the statement must start with (its placeholders come first).
+     * {@code with}: a WITH clause the statement must start with (its placeholders come first);
+     * {@code from}: what the search reads ({@code delivery_event e}, or the dead deliveries joined
+     * to their events); {@code order}: the two columns it reads in the search's order, the
+     * received_at and the event_id of the row.
      */
-    public record Where(String with, String sql, List<Object> parameters) {
+    public record Where(String with, String from, List<String> order, String sql, List<Object> parameters) {
+
+        static final String EVENTS = "delivery_event e";
+        static final List<String> EVENT_ORDER = List.of("e.received_at", "e.event_id");
 
         /** Binds the parameters from placeholder {@code first} on; returns the next free one. */
         public int bind(PreparedStatement statement, int first) throws SQLException {
@@ -127,11 +133,17 @@ public class EventSearch {
      * <p>
      * Deliveries dead or pending are few among millions delivered, and a search for them must not
      * walk every event newest first to find the few with such a delivery (with fewer than a page
-     * of them it would read the whole table): it starts from those deliveries (partial index
-     * ix_outbox_dead, or the state-first due index) and looks their events up. PostgreSQL is held
-     * to that order by a materialized WITH (its planner otherwise prefers the walk, guessing the
-     * matches spread evenly); H2 takes the IN as written. Its cost grows with the deliveries in
-     * that state, not with the events.
+     * of them it would read the whole table): it starts from those deliveries.
+     * <ul>
+     *   <li>dead: read in the search's order off ix_outbox_dead_received (migration V7: a dead
+     *   delivery carries its event's received_at), each joined to its event, until a page is
+     *   full; its cost is a page's, however many are dead. An event dead to several sinks is
+     *   listed once, for its first dead delivery (lowest id).</li>
+     *   <li>pending: from the state-first due index, each pending delivery's event looked up and
+     *   the lot sorted. PostgreSQL is held to that order by a materialized WITH (its planner
+     *   otherwise prefers the walk, guessing the matches spread evenly); H2 takes the IN as
+     *   written. Its cost grows with the pending deliveries (a backlog), not with the events.</li>
+     * </ul>
      */
     public static Where where(Filter filter, boolean postgres) {
         List<String> conditions = new ArrayList<>();
@@ -147,7 +159,26 @@ public class EventSearch {
         add(conditions, parameters, "e.channel = ?", filter.channel());
         add(conditions, parameters, "e.received_at >= ?", filter.from());
         add(conditions, parameters, "e.received_at < ?", filter.to());
-        if ("dead".equals(filter.sinkState()) || "pending".equals(filter.sinkState())) {
+        if ("dead".equals(filter.sinkState())) {
+            // the literal, not a placeholder: the planner matches it to the partial index's predicate
+            conditions.add("o.state = 'dead'");
+            if (filter.sink() != null) {
+                add(conditions, parameters, "o.sink = ?", filter.sink());
+            } else {
+                conditions.add("NOT EXISTS (SELECT 1 FROM outbox d"
+                        + " WHERE d.event_id = o.event_id AND d.state = 'dead' AND d.id < o.id)");
+            }
+            // the range once more on the delivery's copy: the index reads only the range
+            add(conditions, parameters, "o.event_received_at >= ?", filter.from());
+            add(conditions, parameters, "o.event_received_at < ?", filter.to());
+            return new Where(
+                    "",
+                    "outbox o JOIN delivery_event e ON e.event_id = o.event_id",
+                    List.of("o.event_received_at", "o.event_id"),
+                    String.join(" AND ", conditions),
+                    parameters);
+        }
+        if ("pending".equals(filter.sinkState())) {
             String deliveries = "SELECT o.event_id FROM outbox o WHERE o.state = ?"
                     + (filter.sink() == null ? "" : " AND o.sink = ?");
             List<Object> values = postgres ? withParameters : parameters;
@@ -175,7 +206,12 @@ public class EventSearch {
             conditions.add(exists.append(')').toString());
         }
         withParameters.addAll(parameters);
-        return new Where(with, conditions.isEmpty() ? "1 = 1" : String.join(" AND ", conditions), withParameters);
+        return new Where(
+                with,
+                Where.EVENTS,
+                Where.EVENT_ORDER,
+                conditions.isEmpty() ? "1 = 1" : String.join(" AND ", conditions),
+                withParameters);
     }
 
     private static void add(List<String> conditions, List<Object> parameters, String condition, Object value) {
@@ -202,12 +238,77 @@ public class EventSearch {
         }
     }
 
+    /**
+     * A message id prefix matches anywhere from none to millions of events, and PostgreSQL cannot
+     * tell which from its statistics (it guessed 1 % for a prefix of 100 numeric ids among 10
+     * million, and walked 925,870 events newest first to find 51 of them: 1.2 s). Above this
+     * many matches the walk is the right plan (a page is found among the newest events); up to
+     * it, the matches are read off the message id index and sorted.
+     */
+    public static final int PREFIX_WALK_ABOVE = 10_000;
+
     private Page search(Connection connection, Filter filter, int limit, Cursor after) throws SQLException {
-        Where where = where(filter, database.isPostgres(connection));
-        String sql = where.with() + "SELECT " + COLUMNS + " FROM delivery_event e WHERE " + where.sql()
-                + (after == null ? "" : " AND (e.received_at, e.event_id) < (?, ?)")
-                + " ORDER BY e.received_at DESC, e.event_id DESC LIMIT ?";
-        List<Row> rows;
+        boolean postgres = database.isPostgres(connection);
+        if (postgres && prefixOnly(filter) && prefixMatchesAtMost(connection, filter, PREFIX_WALK_ABOVE)) {
+            return byPrefix(connection, filter, limit, after);
+        }
+        return search(connection, where(filter, postgres), limit, after);
+    }
+
+    /** A search by message id prefix and at most a time range: the form the console's search box sends. */
+    private static boolean prefixOnly(Filter filter) {
+        return filter.messageIdPrefix() != null
+                && filter.provider() == null
+                && filter.messageId() == null
+                && filter.status() == null
+                && filter.channel() == null
+                && filter.sink() == null
+                && filter.sinkState() == null;
+    }
+
+    /** Counts the prefix's matches on the index alone (an index-only scan), stopping past {@code most}. */
+    private static boolean prefixMatchesAtMost(Connection connection, Filter filter, int most) throws SQLException {
+        Where keys = where(filter, true);
+        try (PreparedStatement count = PostgresBulk.plannedPerRun(
+                connection,
+                "SELECT COUNT(*) FROM (SELECT 1 FROM delivery_event e WHERE " + keys.sql() + " LIMIT ?) m")) {
+            int i = keys.bind(count, 1);
+            count.setInt(i, most + 1);
+            try (ResultSet result = count.executeQuery()) {
+                result.next();
+                return result.getLong(1) <= most;
+            }
+        }
+    }
+
+    /**
+     * The page among the prefix's matches (at most {@link #PREFIX_WALK_ABOVE}): their keys read
+     * off the message id index alone into a materialized set (so the planner cannot choose the
+     * walk), the page's keys sorted out of it, and only the page's events read from the table.
+     */
+    private static Page byPrefix(Connection connection, Filter filter, int limit, Cursor after) throws SQLException {
+        Where keys = where(filter, true);
+        String sql = "WITH matches AS MATERIALIZED (SELECT e.event_id, e.received_at FROM delivery_event e WHERE "
+                + keys.sql() + (after == null ? "" : " AND (e.received_at, e.event_id) < (?, ?)") + "),"
+                + " page AS (SELECT event_id FROM matches ORDER BY received_at DESC, event_id DESC LIMIT ?)"
+                + " SELECT " + COLUMNS + " FROM delivery_event e WHERE e.event_id IN (SELECT event_id FROM page)"
+                + " ORDER BY e.received_at DESC, e.event_id DESC";
+        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, sql)) {
+            int i = keys.bind(query, 1);
+            if (after != null) {
+                query.setObject(i++, after.receivedAt().atOffset(ZoneOffset.UTC));
+                query.setObject(i++, after.eventId());
+            }
+            query.setInt(i, limit + 1);
+            return page(connection, readRows(query), limit);
+        }
+    }
+
+    private Page search(Connection connection, Where where, int limit, Cursor after) throws SQLException {
+        String key = String.join(", ", where.order());
+        String sql = where.with() + "SELECT " + COLUMNS + " FROM " + where.from() + " WHERE " + where.sql()
+                + (after == null ? "" : " AND (" + key + ") < (?, ?)")
+                + " ORDER BY " + String.join(" DESC, ", where.order()) + " DESC LIMIT ?";
         // planned with the values at hand: a LIKE prefix uses the index only when the planner sees it
         try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, sql)) {
             int i = where.bind(query, 1);
@@ -217,8 +318,12 @@ public class EventSearch {
             }
             // one more than asked: whether there is a next page
             query.setInt(i, limit + 1);
-            rows = readRows(query);
+            return page(connection, readRows(query), limit);
         }
+    }
+
+    /** The rows of a query asked for one more than {@code limit}: the page, its sinks and its next cursor. */
+    private static Page page(Connection connection, List<Row> rows, int limit) throws SQLException {
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);

@@ -13,17 +13,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A sink route gives a delivery up with {@code dlr:undeliverable}: dead at the first attempt, with its reason. */
+/**
+ * A sink route gives a delivery up with {@code dlr:undeliverable}: dead at the first attempt, with
+ * its reason, and found by the operations API's search for the dead (on both databases: the dead
+ * delivery is written by a different statement on each).
+ */
 class UndeliverableSinkTest {
 
     @TempDir
     Path directory;
 
-    @Test
-    void aDeliveryGivenUpIsDeadAtOnceWithItsReason() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aDeliveryGivenUpIsDeadAtOnceWithItsReasonAndFoundAmongTheDead(String kind) throws IOException {
         Path sink = directory.resolve("sink-picky.camel.yaml");
         Files.writeString(sink, """
                 - route:
@@ -37,7 +43,7 @@ class UndeliverableSinkTest {
                                 steps:
                                   - to: dlr:undeliverable?reason=the receiver takes no Viber events
                 """);
-        TestDatabase database = TestDatabase.h2InMemory();
+        TestDatabase database = kind.equals("h2") ? TestDatabase.h2InMemory() : TestDatabase.postgres();
         try (RunningHub hub = RunningHub.start(
                 database,
                 Map.of(
@@ -46,7 +52,9 @@ class UndeliverableSinkTest {
                         "camel.main.routes-include-pattern",
                         "file:routes/*.camel.yaml,file:" + sink,
                         "sink.picky.max-attempts",
-                        "5"))) {
+                        "5",
+                        "admin.token",
+                        "test-admin-token-1"))) {
             assertThat(hub.post("/webhooks/smsby?token=tok", FORM, "channel=VIBER&message_id=u-1&status=SENT")
                             .status())
                     .isEqualTo(200);
@@ -69,6 +77,11 @@ class UndeliverableSinkTest {
                     .containsEntry("attempts", 1);
             assertThat((String) rows.get(0).get("last_error")).contains("the receiver takes no Viber events");
             assertThat(rows.get(1)).containsEntry("message_id", "u-2").containsEntry("state", "delivered");
+            RunningHub.Reply dead = hub.admin("GET", "/api/events?sink=picky&sink_state=dead", "test-admin-token-1");
+            assertThat(dead.status()).as(dead.body()).isEqualTo(200);
+            assertThat(dead.json().get("events")).hasSize(1);
+            assertThat(dead.json().get("events").get(0).get("message_id").asText())
+                    .isEqualTo("u-1");
         }
     }
 }

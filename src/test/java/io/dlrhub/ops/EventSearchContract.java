@@ -75,6 +75,20 @@ abstract class EventSearchContract {
         fixtures.delivery(viber, "crm", "delivered", T0.minusHours(1));
         // a sink with no route: nothing delivers it, it stays pending
         fixtures.delivery(tied.get(3), "ledger", "pending", T0);
+        // dead to the archive, between the times the range tests use: three of one moment, one
+        // dead to two sinks (listed once when no sink is asked for)
+        for (int i = 0; i < 3; i++) {
+            fixtures.delivery(
+                    fixtures.event("infobip", "SMS", "archived-" + i, "SENT", T0.minusMinutes(150)),
+                    "archive",
+                    "dead",
+                    T0);
+        }
+        UUID twice = fixtures.event("infobip", "SMS", "archived-3", "SENT", T0.minusMinutes(100));
+        fixtures.delivery(twice, "archive", "dead", T0);
+        fixtures.delivery(twice, "ledger", "dead", T0);
+        fixtures.delivery(
+                fixtures.event("infobip", "SMS", "archived-4", "SENT", T0.minusMinutes(200)), "archive", "dead", T0);
     }
 
     private Reply get(String pathAndQuery) {
@@ -183,7 +197,10 @@ abstract class EventSearchContract {
     @Test
     void sinkStatesFindTheDeadAndThePending() {
         assertThat(ids(get("/api/events?sink=crm&sink_state=dead"))).containsExactly(deadCrm.toString());
-        assertThat(ids(get("/api/events?sink_state=dead"))).containsExactly(deadCrm.toString());
+        assertThat(ids(get("/api/events?sink_state=dead&limit=500")))
+                .containsExactlyElementsOf(newestFirst("SELECT DISTINCT event_id FROM outbox WHERE state = 'dead'"))
+                .hasSize(6)
+                .contains(deadCrm.toString());
         assertThat(ids(get("/api/events?sink=ledger&sink_state=pending")))
                 .containsExactly(tied.get(3).toString());
         assertThat(ids(get("/api/events?sink_state=pending")))
@@ -192,6 +209,50 @@ abstract class EventSearchContract {
         assertThat(ids(get("/api/events?sink=crm"))).containsExactly(viber.toString(), deadCrm.toString());
         assertThat(ids(get("/api/events?sink=crm&sink_state=delivered"))).containsExactly(viber.toString());
         assertThat(ids(get("/api/events?sink=alert&sink_state=dead"))).isEmpty();
+    }
+
+    /**
+     * The dead of one sink, page by page, in the events' order (read off the dead deliveries'
+     * own index since V7): no event skipped or repeated, ties split over pages, a range narrows.
+     */
+    @Test
+    void theDeadOfASinkArePagedNewestFirstAndNarrowedByARange() {
+        List<String> expected = newestFirst("SELECT event_id FROM outbox WHERE state = 'dead' AND sink = 'archive'");
+        assertThat(expected).hasSize(5);
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+            Reply page =
+                    get("/api/events?sink=archive&sink_state=dead&limit=2" + (after == null ? "" : "&after=" + after));
+            List<String> ids = ids(page);
+            assertThat(ids).hasSizeLessThanOrEqualTo(2);
+            seen.addAll(ids);
+            after = page.field("next");
+            pages++;
+        } while (after != null && pages < 10);
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(pages).isEqualTo(3);
+
+        assertThat(messageIds(get("/api/events?sink=ledger&sink_state=dead"))).containsExactly("archived-3");
+        assertThat(messageIds(get("/api/events?sink_state=dead&from="
+                        + q(T0.minusMinutes(160).toString()) + "&to="
+                        + q(T0.minusMinutes(120).toString()))))
+                .containsExactlyInAnyOrder("archived-0", "archived-1", "archived-2");
+        assertThat(messageIds(
+                        get("/api/events?sink=archive&sink_state=dead&provider=infobip&message_id_prefix=archived-4")))
+                .containsExactly("archived-4");
+    }
+
+    /** The events of the query's event_id column in the search's order, as the database orders them. */
+    private List<String> newestFirst(String eventIds) {
+        return Sql.rows(
+                        database,
+                        "SELECT event_id FROM delivery_event WHERE event_id IN (" + eventIds + ")"
+                                + " ORDER BY received_at DESC, event_id DESC")
+                .stream()
+                .map(row -> row.get("event_id").toString())
+                .toList();
     }
 
     @Test

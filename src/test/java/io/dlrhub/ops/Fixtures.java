@@ -54,10 +54,21 @@ final class Fixtures {
             insert.setObject(7, at);
             insert.setObject(8, at);
             insert.executeUpdate();
+            long id;
             try (var keys = insert.getGeneratedKeys()) {
                 keys.next();
-                return keys.getLong(1);
+                id = keys.getLong(1);
             }
+            if ("dead".equals(state)) {
+                // as the dispatcher does when a delivery dies (OutboxStore.markDead)
+                try (PreparedStatement dead = connection.prepareStatement(
+                        "UPDATE outbox SET event_received_at = (SELECT e.received_at FROM delivery_event e"
+                                + " WHERE e.event_id = outbox.event_id) WHERE id = ?")) {
+                    dead.setLong(1, id);
+                    dead.executeUpdate();
+                }
+            }
+            return id;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -31,7 +31,8 @@ class MigrationTest {
                         "db.migration.V3__Outbox_without_foreign_key",
                         "V4__outbox_claim_version.sql",
                         "V5__delivery_attempt.sql",
-                        "db.migration.V6__Search_indexes_and_bulk_jobs");
+                        "db.migration.V6__Search_indexes_and_bulk_jobs",
+                        "db.migration.V7__Dead_deliveries_by_event_time");
         assertThat(
                         Sql.count(
                                 database,
@@ -113,6 +114,48 @@ class MigrationTest {
                     statement,
                     "EXPLAIN SELECT id FROM outbox WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT 100");
             assertThat(dead).contains("ix_outbox_dead_updated");
+        }
+    }
+
+    /**
+     * V7 on a database with dead and delivered deliveries: the dead ones get their event's
+     * received_at (the search's order), the others stay as they were; and the dead of a sink are
+     * read in that order off the new partial index, not sorted.
+     */
+    @Test
+    void v7GivesTheDeadTheirEventsTimeAndTheirSearchReadsItsIndex() throws Exception {
+        TestDatabase database = TestDatabase.postgres();
+        flyway(database, "6").migrate();
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status,
+                        error_code, occurred_at, received_at, dedup_key, payload)
+                    VALUES ('5dddc5f4-13d7-45c8-bade-73d47feac331', 'smsby', 'SMS', '2892295', 'FAILED', 'FAILED', NULL, NULL,
+                        TIMESTAMP WITH TIME ZONE '2026-01-01 10:00:00+00', 'x', '{}')""");
+            statement.execute("""
+                    INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, created_at, updated_at)
+                    VALUES ('5dddc5f4-13d7-45c8-bade-73d47feac331', 'crm', 'dead', 5, now(), now(), now()),
+                           ('5dddc5f4-13d7-45c8-bade-73d47feac331', 'alert', 'delivered', 1, now(), now(), now())""");
+        }
+        flyway(database, null).migrate();
+        assertThat(Sql.rows(
+                        database,
+                        "SELECT sink, event_received_at IS NOT NULL AS copied,"
+                                + " event_received_at = TIMESTAMP WITH TIME ZONE '2026-01-01 10:00:00+00' AS same"
+                                + " FROM outbox ORDER BY sink"))
+                .extracting(r -> r.get("sink") + " " + r.get("copied") + " " + r.get("same"))
+                .containsExactly("alert false null", "crm true true");
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET enable_seqscan = off");
+            statement.execute("SET enable_sort = off");
+            String dead = plan(
+                    statement,
+                    "EXPLAIN SELECT e.event_id FROM outbox o JOIN delivery_event e ON e.event_id = o.event_id"
+                            + " WHERE o.state = 'dead' AND o.sink = 'crm'"
+                            + " ORDER BY o.event_received_at DESC, o.event_id DESC LIMIT 51");
+            assertThat(dead).contains("ix_outbox_dead_received").doesNotContain("Sort");
         }
     }
 
