@@ -14,7 +14,8 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * {@code dlr:event}: where every provider adapter ends. Its parameters say which webhook field
- * feeds which canonical field; the producer builds the canonical event and commits it. A mapping
+ * feeds which canonical field; the producer builds the canonical event and adds it to the request's
+ * events, which are committed together when the adapter has finished. A mapping
  * that cannot work (no message id, two channels, a broken mapping file) fails here, when the route
  * is created, not at the first webhook.
  */

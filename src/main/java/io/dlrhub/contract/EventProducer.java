@@ -4,25 +4,24 @@ import io.dlrhub.event.CanonicalEvent;
 import io.dlrhub.event.EventFactory;
 import io.dlrhub.event.EventMapping;
 import io.dlrhub.event.InvalidEventException;
+import io.dlrhub.event.RequestEvents;
 import io.dlrhub.event.WebhookVariables;
 import java.util.Map;
-import org.apache.camel.AsyncCallback;
-import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.DefaultAsyncProducer;
-import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.support.DefaultProducer;
 
 /**
- * Builds the canonical event from the webhook fields in the body and commits it through
- * {@code direct:persist-event}; the exchange then carries the store's result like any step's.
+ * Builds the canonical event from the webhook fields in the body and adds it to the request's
+ * events ({@link RequestEvents}), which webhook-ingress commits, all in one transaction, when the
+ * adapter route has finished. The body becomes the canonical event. Nothing here waits for the
+ * database: a request with 1,000 reports makes 1,000 events and waits for one commit.
  */
-class EventProducer extends DefaultAsyncProducer {
+class EventProducer extends DefaultProducer {
 
     private final EventFactory events;
     private final EventMapping mapping;
     private final String channelVariable;
     private final String dedupVariable;
-    private AsyncProducer persist;
 
     EventProducer(
             EventEndpoint endpoint,
@@ -38,31 +37,15 @@ class EventProducer extends DefaultAsyncProducer {
     }
 
     @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        persist = getEndpoint()
-                .getCamelContext()
-                .getEndpoint("direct:persist-event")
-                .createAsyncProducer();
-        ServiceHelper.startService(persist);
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        ServiceHelper.stopService(persist);
-        super.doStop();
-    }
-
-    @Override
-    public boolean process(Exchange exchange, AsyncCallback callback) {
-        try {
-            exchange.getMessage().setBody(canonicalize(exchange));
-        } catch (RuntimeException e) {
-            exchange.setException(e);
-            callback.done(true);
-            return true;
+    public void process(Exchange exchange) {
+        RequestEvents request = exchange.getProperty(RequestEvents.PROPERTY, RequestEvents.class);
+        if (request == null) {
+            throw new IllegalStateException("dlr:event runs only in a provider adapter that webhook-ingress called"
+                    + " (direct:provider-<name>): nothing else commits the events it makes");
         }
-        return persist.process(exchange, callback);
+        CanonicalEvent event = canonicalize(exchange);
+        request.add(event);
+        exchange.getMessage().setBody(event);
     }
 
     private CanonicalEvent canonicalize(Exchange exchange) {

@@ -3,7 +3,7 @@ package io.dlrhub.ingress;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 
 /**
- * Routes called from webhook-ingress (adapters, accept-event, persist-event) must not handle
+ * Routes called from webhook-ingress (adapters, persist-events) must not handle
  * their own failures: with Camel's default error handler a failure deep in an adapter would be
  * "exhausted" there and the caller could no longer turn it into a 4xx/503 answer. This route
  * configuration, which applies to every route that does not choose another, passes failures back

@@ -5,14 +5,14 @@ import org.apache.camel.Exchange;
 import org.apache.camel.processor.aggregate.UseOriginalAggregationStrategy;
 
 /**
- * Which failure answers a request that carried several reports (an Infobip "results" list split
- * into one event each). Camel's default keeps the last failure, so a valid report that was not
- * stored (database down: 503, retry) could be answered with a malformed report's 400, and a
- * provider that does not retry a 4xx would drop the valid report. Here a failure that is not the
- * report's fault (503, 500) wins over one that is (400, 415...): the request gets 503 whenever a
- * valid report was not stored, and 400 only when every report not stored is malformed. Among
- * failures of the same kind the last one is kept, as before. The reports that were stored stay
- * stored; the provider's resend finds them as duplicates.
+ * Which report's failure answers a request that carried several reports (an Infobip "results"
+ * list split into one event each): a failure that is not the report's fault (a step that failed:
+ * 500, which the provider retries) wins over one that is (a malformed report: 400, which it does
+ * not retry), and among failures of one kind the last one is kept, as Camel's default would.
+ * Whatever a report's failure, the events of the request's valid reports are still committed
+ * (webhook-ingress commits them after the adapter route, together); if that commit fails, the
+ * answer is 503 whatever the reports' failures were. The provider's resend finds the stored
+ * ones as duplicates.
  * <p>
  * Used by a split in a route file: {@code aggregationStrategy: "#reportFailures"}.
  */

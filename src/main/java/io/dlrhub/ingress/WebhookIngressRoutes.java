@@ -7,6 +7,7 @@ import io.dlrhub.auth.ProviderAuthenticator;
 import io.dlrhub.auth.TokenScheme;
 import io.dlrhub.auth.TwilioScheme;
 import io.dlrhub.auth.WebhookRequest;
+import io.dlrhub.event.RequestEvents;
 import io.dlrhub.http.ExactSource;
 import io.dlrhub.store.StoreRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,10 +21,14 @@ import org.apache.camel.builder.RouteBuilder;
 
 /**
  * The public entry: {@code POST /webhooks/{provider}} (GET too, for providers that send query strings). Finds the provider's adapter route,
- * authenticates the caller, hands the request to the adapter and answers once the event is
- * committed. Every refusal is a JSON error with a 4xx (or 503 when the database is down).
+ * authenticates the caller, hands the request to the adapter, commits the events the adapter made
+ * (all of them in one transaction) and answers once they are committed. Every refusal is a JSON
+ * error with a 4xx (or 503 when the database is down).
  */
 public class WebhookIngressRoutes extends RouteBuilder {
+
+    /** Why the adapter route failed, kept until the request's events are committed. */
+    private static final String ADAPTER_FAILURE = "dlrAdapterFailure";
 
     private static final List<String> CREDENTIAL_HEADERS = List.of(
             "Authorization", TokenScheme.HEADER, TokenScheme.PARAMETER, TwilioScheme.HEADER, "webhook-signature");
@@ -63,7 +68,17 @@ public class WebhookIngressRoutes extends RouteBuilder {
                 .process(StoreRoutes::results)
                 .process(exchange -> identifyProvider(exchange, providers))
                 .process(exchange -> authenticate(exchange, authenticator))
+                .process(exchange -> exchange.setProperty(RequestEvents.PROPERTY, new RequestEvents()))
+                .doTry()
                 .toD("direct:provider-${variable." + WebhookReplies.PROVIDER + "}")
+                .doCatch(Exception.class)
+                // the adapter refused the request, or a report of it (a malformed one among many):
+                // the events it made before and after are committed all the same, then it is answered
+                .setVariable(ADAPTER_FAILURE, exchangeProperty(Exchange.EXCEPTION_CAUGHT))
+                .end()
+                // one transaction for all of the request's events; 503 if it does not commit
+                .to("direct:persist-events")
+                .process(WebhookIngressRoutes::failAsTheAdapterDid)
                 .process(exchange -> WebhookReplies.accepted(exchange, metrics));
 
         from("direct:require-form").routeId("require-form").process(RequestGuards::requireForm);
@@ -71,6 +86,14 @@ public class WebhookIngressRoutes extends RouteBuilder {
         from("direct:require-json").routeId("require-json").process(RequestGuards::requireJson);
 
         from("direct:require-query").routeId("require-query").process(RequestGuards::requireQuery);
+    }
+
+    /** The adapter's refusal answers the request once its events are committed. */
+    private static void failAsTheAdapterDid(Exchange exchange) throws Exception {
+        Exception failure = exchange.getVariable(ADAPTER_FAILURE, Exception.class);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private static void authenticate(Exchange exchange, ProviderAuthenticator authenticator) {

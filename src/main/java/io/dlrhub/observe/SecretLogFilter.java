@@ -203,9 +203,19 @@ public final class SecretLogFilter extends AbstractFilter {
 
     // --- the filter ---------------------------------------------------------------------------------
 
-    private Result judge(Logger logger, Level level, String text, Throwable thrown) {
+    /**
+     * Whether there is nothing to look at: no secret, or a line its logger's level drops anyway.
+     * Asked before a line is formatted: a context-wide filter is asked first by every
+     * {@code isEnabled} (each disabled {@code debug("... {}", exchange)} of Camel, per message), and
+     * formatting those cost more than what they log.
+     */
+    private boolean nothingToJudge(Logger logger, Level level) {
         // not logger.isEnabled(level): that asks this filter again
-        if (text == null || secrets.isEmpty() || (logger != null && !level.isMoreSpecificThan(logger.getLevel()))) {
+        return secrets.isEmpty() || logger != null && !level.isMoreSpecificThan(logger.getLevel());
+    }
+
+    private Result judge(Logger logger, Level level, String text, Throwable thrown) {
+        if (text == null || nothingToJudge(logger, level)) {
             return Result.NEUTRAL;
         }
         return leaks(text) || leaks(thrown) ? Result.DENY : Result.NEUTRAL;
@@ -234,7 +244,7 @@ public final class SecretLogFilter extends AbstractFilter {
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, String msg, Object... params) {
-        if (msg == null) {
+        if (msg == null || nothingToJudge(logger, level)) {
             return Result.NEUTRAL;
         }
         Throwable thrown = null;
@@ -252,11 +262,17 @@ public final class SecretLogFilter extends AbstractFilter {
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Object msg, Throwable t) {
+        if (nothingToJudge(logger, level)) {
+            return Result.NEUTRAL;
+        }
         return judge(logger, level, msg == null ? null : msg.toString(), t);
     }
 
     @Override
     public Result filter(Logger logger, Level level, Marker marker, Message msg, Throwable t) {
+        if (nothingToJudge(logger, level)) {
+            return Result.NEUTRAL;
+        }
         return judge(logger, level, msg == null ? null : msg.getFormattedMessage(), t);
     }
 

@@ -10,11 +10,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -32,8 +34,8 @@ public class EventStore {
                                         error_code, occurred_at, received_at, dedup_key, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING""";
-    private static final String FIND_DUPLICATE =
-            "SELECT event_id FROM delivery_event WHERE provider = ? AND dedup_key = ?";
+    private static final String FIND_DUPLICATES =
+            "SELECT dedup_key, event_id FROM delivery_event WHERE provider = ? AND dedup_key = ANY(?)";
     private static final String INSERT_STATUS = """
             INSERT INTO message_status (provider, message_id, channel, status, status_rank, event_id, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -150,14 +152,21 @@ public class EventStore {
         int[] inserted =
                 bulk ? bulkInsertEvents(connection, byKey, payloads) : insertEvents(connection, byKey, payloads);
         List<CanonicalEvent> fresh = new ArrayList<>();
-        Map<CanonicalEvent, StoreResult> results = new IdentityHashMap<>();
+        List<CanonicalEvent> repeated = new ArrayList<>();
         for (int i = 0; i < byKey.size(); i++) {
-            CanonicalEvent event = byKey.get(i);
-            if (inserted[i] == 1) {
-                fresh.add(event);
-                results.put(event, new StoreResult(event.eventId(), false));
-            } else {
-                results.put(event, new StoreResult(findDuplicate(connection, event), true));
+            (inserted[i] == 1 ? fresh : repeated).add(byKey.get(i));
+        }
+        Map<CanonicalEvent, StoreResult> results = new IdentityHashMap<>();
+        fresh.forEach(event -> results.put(event, new StoreResult(event.eventId(), false)));
+        if (!repeated.isEmpty()) {
+            // a resend of 1,000 reports: one query for the ids stored before, not 1,000
+            Map<List<String>, UUID> stored = findDuplicates(connection, repeated);
+            for (CanonicalEvent event : repeated) {
+                UUID first = stored.get(List.of(event.provider(), event.dedupKey()));
+                if (first == null) {
+                    throw new SQLException("delivery_event refused a duplicate that is not there");
+                }
+                results.put(event, new StoreResult(first, true));
             }
         }
         Runnable afterCommit = () -> {};
@@ -204,18 +213,17 @@ public class EventStore {
         Set<UUID> insertedIds = new HashSet<>();
         try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT_EVENTS)) {
             int i = 1;
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::eventId));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::provider));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::channel));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::messageId));
-            insert.setArray(
-                    i++, PostgresBulk.column(connection, events, e -> e.status().name()));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::providerStatus));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::errorCode));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::occurredAt));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::receivedAt));
-            insert.setArray(i++, PostgresBulk.column(connection, events, CanonicalEvent::dedupKey));
-            insert.setArray(i, PostgresBulk.column(connection, events, payloads::get));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::eventId));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::provider));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::channel));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::messageId));
+            insert.setObject(i++, PostgresBulk.texts(events, e -> e.status().name()));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::providerStatus));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::errorCode));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::occurredAt));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::receivedAt));
+            insert.setObject(i++, PostgresBulk.texts(events, CanonicalEvent::dedupKey));
+            insert.setObject(i, PostgresBulk.texts(events, payloads::get));
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
                     insertedIds.add(rows.getObject(1, UUID.class));
@@ -250,32 +258,41 @@ public class EventStore {
         }
         try (PreparedStatement upsert = connection.prepareStatement(BULK_UPSERT_STATUSES)) {
             int i = 1;
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::provider));
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::messageId));
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::channel));
-            upsert.setArray(
-                    i++,
-                    PostgresBulk.column(connection, winners, e -> e.status().name()));
-            upsert.setArray(
-                    i++,
-                    PostgresBulk.column(connection, winners, e -> e.status().rank()));
-            upsert.setArray(i++, PostgresBulk.column(connection, winners, CanonicalEvent::eventId));
-            upsert.setArray(i, PostgresBulk.column(connection, winners, CanonicalEvent::receivedAt));
+            upsert.setObject(i++, PostgresBulk.texts(winners, CanonicalEvent::provider));
+            upsert.setObject(i++, PostgresBulk.texts(winners, CanonicalEvent::messageId));
+            upsert.setObject(i++, PostgresBulk.texts(winners, CanonicalEvent::channel));
+            upsert.setObject(i++, PostgresBulk.texts(winners, e -> e.status().name()));
+            upsert.setObject(i++, PostgresBulk.texts(winners, e -> e.status().rank()));
+            upsert.setObject(i++, PostgresBulk.texts(winners, CanonicalEvent::eventId));
+            upsert.setObject(i, PostgresBulk.texts(winners, CanonicalEvent::receivedAt));
             upsert.executeUpdate();
         }
     }
 
-    private static UUID findDuplicate(Connection connection, CanonicalEvent event) throws SQLException {
-        try (PreparedStatement find = connection.prepareStatement(FIND_DUPLICATE)) {
-            find.setString(1, event.provider());
-            find.setString(2, event.dedupKey());
-            try (ResultSet rows = find.executeQuery()) {
-                if (!rows.next()) {
-                    throw new SQLException("delivery_event refused a duplicate that is not there");
+    /**
+     * The event ids already stored under the events' dedup keys (within this transaction too: a
+     * report repeated within one request is a duplicate of its first copy), keyed by provider and
+     * dedup key.
+     */
+    private static Map<List<String>, UUID> findDuplicates(Connection connection, List<CanonicalEvent> events)
+            throws SQLException {
+        Map<String, List<CanonicalEvent>> byProvider = new TreeMap<>();
+        events.forEach(event -> byProvider
+                .computeIfAbsent(event.provider(), p -> new ArrayList<>())
+                .add(event));
+        Map<List<String>, UUID> stored = new HashMap<>();
+        try (PreparedStatement find = connection.prepareStatement(FIND_DUPLICATES)) {
+            for (Map.Entry<String, List<CanonicalEvent>> provider : byProvider.entrySet()) {
+                find.setString(1, provider.getKey());
+                find.setObject(2, PostgresBulk.texts(provider.getValue(), CanonicalEvent::dedupKey));
+                try (ResultSet rows = find.executeQuery()) {
+                    while (rows.next()) {
+                        stored.put(List.of(provider.getKey(), rows.getString(1)), rows.getObject(2, UUID.class));
+                    }
                 }
-                return rows.getObject(1, UUID.class);
             }
         }
+        return stored;
     }
 
     /** A new message gets its status row; a known one only moves up in rank. Both as batches. */

@@ -52,13 +52,25 @@ public final class PostgresBulk {
         return statement;
     }
 
-    /** One column of the batch as a text[] parameter (cast in SQL to the column's type); null stays NULL. */
-    public static <T> Array column(Connection connection, List<T> rows, Function<T, ?> value) throws SQLException {
+    /**
+     * One column of the batch as a text[] parameter to bind with {@code setObject} (cast in SQL to
+     * the column's type); null stays NULL. pgjdbc sends a {@code String[]} in its binary form,
+     * each value as it is, where a {@link #column} array travels as one text literal in which
+     * every quote and backslash is escaped, and is parsed back by the server: for 1,000 events with
+     * their JSON payloads the insert's median went from 86 to 54 ms (one busy 2-core machine, so
+     * roughly). H2 takes it as an ARRAY.
+     */
+    public static <T> String[] texts(List<T> rows, Function<T, ?> value) {
         String[] texts = new String[rows.size()];
         for (int i = 0; i < texts.length; i++) {
             Object v = value.apply(rows.get(i));
             texts[i] = v == null ? null : Objects.toString(v);
         }
-        return connection.createArrayOf("text", texts);
+        return texts;
+    }
+
+    /** One column of the batch as a text[] parameter (cast in SQL to the column's type); null stays NULL. */
+    public static <T> Array column(Connection connection, List<T> rows, Function<T, ?> value) throws SQLException {
+        return connection.createArrayOf("text", texts(rows, value));
     }
 }

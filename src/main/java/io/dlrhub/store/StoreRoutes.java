@@ -7,14 +7,15 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * {@code direct:persist-event}: commits the canonical event in the body through the group commit
- * and adds its {@link StoreResult} to the request's results (accepted or duplicate).
+ * {@code direct:persist-events}: commits the request's canonical events (what {@code dlr:event}
+ * made, {@link io.dlrhub.event.RequestEvents}) through the group commit, all in one transaction,
+ * and adds one {@link StoreResult} per event to the request's results (accepted or duplicate).
  */
 public class StoreRoutes extends RouteBuilder {
 
     /**
-     * Exchange property holding the list of {@link StoreResult}s of one request. A property, not a
-     * variable, because a split (one request carrying many reports) shares it with its parts.
+     * Exchange property holding the list of {@link StoreResult}s of one request, in the order of
+     * its events.
      */
     public static final String RESULTS = "dlrResults";
 
@@ -24,7 +25,7 @@ public class StoreRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from("direct:persist-event").routeId("persist-event").process(new PersistEvent(groupCommit));
+        from("direct:persist-events").routeId("persist-events").process(new PersistEvents(groupCommit));
     }
 
     /** The results of this request so far; webhook-ingress creates the list before calling the adapter. */

@@ -425,7 +425,7 @@ class EventFactoryPropertiesTest {
                     .as("attribute %s value has no NUL and no broken surrogate", escape(name))
                     .isTrue();
         });
-        // what direct:persist-event does with it next
+        // what direct:persist-events does with it next
         assertThat(EventJson.write(event)).startsWith("{");
     }
 

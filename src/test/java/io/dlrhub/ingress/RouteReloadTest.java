@@ -37,7 +37,7 @@ class RouteReloadTest {
     static final String ORIGINAL_FIELDS = "              messageId: message_id\n";
     static final String EDITED_FIELDS = "              messageId: msg\n";
     static final List<String> JAVA_ROUTES =
-            List.of("webhook-ingress", "require-form", "persist-event", "outbox-dispatcher");
+            List.of("webhook-ingress", "require-form", "persist-events", "outbox-dispatcher");
     static final List<String> FILE_ROUTES = List.of("provider-smsby", "sink-crm", "sink-alert");
 
     @TempDir

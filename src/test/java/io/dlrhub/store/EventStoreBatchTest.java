@@ -183,6 +183,71 @@ class EventStoreBatchTest {
         }
     }
 
+    /** A request's events (Infobip: one per report) are one unit: one transaction, however many. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aRequestsEventsAreOneTransactionEvenBeyondTheBatchSize(String db) throws Exception {
+        AtomicInteger transactions = new AtomicInteger();
+        GroupCommit commit = new GroupCommit(
+                store(db, new AtomicInteger(), transactions::incrementAndGet), 1, 50, Duration.ofSeconds(30), 10_000);
+        commit.start();
+        try {
+            List<CanonicalEvent> request = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                request.add(event("unit-" + i, CanonicalStatus.DELIVERED, "DELIVERED"));
+            }
+            request.add(event("unit-3", CanonicalStatus.DELIVERED, "DELIVERED"));
+
+            List<StoreResult> results = commit.storeAll(request);
+
+            assertThat(transactions.get()).isEqualTo(1);
+            assertThat(results).hasSize(121);
+            assertThat(results.subList(0, 120)).noneMatch(StoreResult::duplicate);
+            // repeated within the request: a duplicate of its first copy, as it would be in the next request
+            assertThat(results.get(120))
+                    .isEqualTo(new StoreResult(request.get(3).eventId(), true));
+            assertThat(Sql.count(database, "SELECT COUNT(*) FROM delivery_event"))
+                    .isEqualTo(120);
+        } finally {
+            commit.stop();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anEventTheDatabaseRefusesFailsItsRequestButTheRequestsOtherEventsAreStored(String db) {
+        GroupCommit commit = new GroupCommit(store(db, new AtomicInteger()), 1, 50, Duration.ofSeconds(30), 10_000);
+        commit.start();
+        try {
+            // a provider name longer than the column: the database refuses this one
+            CanonicalEvent unstorable = new CanonicalEvent(
+                    UUID.randomUUID(),
+                    "p".repeat(100),
+                    "SMS",
+                    "bad",
+                    CanonicalStatus.SENT,
+                    "SENT",
+                    null,
+                    null,
+                    OffsetDateTime.now(ZoneOffset.UTC),
+                    Map.of(),
+                    "k");
+            List<CanonicalEvent> request = List.of(
+                    event("part-1", CanonicalStatus.SENT, "SENT"),
+                    unstorable,
+                    event("part-2", CanonicalStatus.SENT, "SENT"));
+
+            assertThatThrownBy(() -> commit.storeAll(request))
+                    .isInstanceOf(io.dlrhub.event.InvalidEventException.class);
+
+            assertThat(Sql.rows(database, "SELECT message_id FROM delivery_event ORDER BY message_id"))
+                    .extracting(r -> r.get("message_id"))
+                    .containsExactly("part-1", "part-2");
+        } finally {
+            commit.stop();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aCallerWhoseCommitTakesTooLongIsRefusedAndAnEventStillQueuedIsNotWritten(String db) throws Exception {
