@@ -14,6 +14,13 @@
 #   bench/retention.sh                          # ~9 minutes: five runs at 1,000/s, 60 s warm-up + 30 s each
 #   RATE=0 bench/retention.sh                   # closed loop
 #   SEED_EVENTS=600000 DURATION=60 RUNS=3 bench/retention.sh
+#   BACKLOG=0 SEED_EVENTS=600000 bench/retention.sh   # the steady state of a full window
+#
+# BACKLOG=1 (default): the purge works through the seeded backlog at full speed during the whole
+# run (the worst case: it deletes several times what ingest adds). BACKLOG=0: the seeded events
+# leave the window at RATE a second, as in the steady state of a full window, so the purge deletes
+# what ingest adds (after a run without purge it first catches up, during the warm-up);
+# SEED_EVENTS must cover the whole benchmark (RATE x its seconds).
 #
 # Needs what bench/run.sh needs (PostgreSQL on 127.0.0.1:5432 as postgres with trust, psql, wrk,
 # Java 17, curl); uses the database dlrhub_retention_bench (dropped and created) and ports 18080,
@@ -27,6 +34,7 @@ SEED_EVENTS=${SEED_EVENTS:-400000}
 RATE=${RATE:-1000}
 RUNS=${RUNS:-2}
 WARMUP=${WARMUP:-60}
+BACKLOG=${BACKLOG:-1}
 DB=${BENCH_DB:-dlrhub_retention_bench}
 HTTP_PORT=18080 MGMT_PORT=19876 CRM_PORT=18090
 JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m}
@@ -71,11 +79,20 @@ start_hub 0 600000   # migrates the schema
 stop_hub
 # the keyset walk's index; migration V6 creates it (here for a branch without V6)
 psql_q "$DB" "CREATE INDEX IF NOT EXISTS ix_delivery_event_received ON delivery_event (received_at, event_id)"
-log "seeding $SEED_EVENTS delivered events 40 days old (an outbox row and an attempt each; two events per message)"
+if [ "$BACKLOG" = 1 ]; then
+  AGE_SQL="now() - interval '40 days' + g * interval '1 millisecond'"
+  log "seeding $SEED_EVENTS delivered events 40 days old (an outbox row and an attempt each; two events per message)"
+else
+  # the window's edge: from 20 s on, RATE events a second leave the 30-day window, as they do once
+  # a full window is purged as fast as ingest fills it
+  [ "$RATE" -gt 0 ] || die "BACKLOG=0 needs a RATE"
+  AGE_SQL="now() - interval '30 days' + interval '20 seconds' + g * (1000.0 / $RATE) * interval '1 millisecond'"
+  log "seeding $SEED_EVENTS delivered events that leave the 30-day window at $RATE a second from 20 s on"
+fi
 psql_q "$DB" "
 INSERT INTO delivery_event (event_id, provider, channel, message_id, status, provider_status, received_at, dedup_key, payload)
 SELECT gen_random_uuid(), 'smsby', 'SMS', 'old-' || (g / 2), 'DELIVERED', 'DELIVERED',
-       now() - interval '40 days' + g * interval '1 millisecond', 'old' || g, repeat('x', 300)
+       $AGE_SQL, 'old' || g, repeat('x', 300)
 FROM generate_series(1, $SEED_EVENTS) g;
 INSERT INTO outbox (event_id, sink, state, attempts, next_attempt_at, created_at, updated_at)
 SELECT event_id, 'crm', 'delivered', 1, received_at, received_at, received_at FROM delivery_event;
