@@ -1,9 +1,9 @@
 package db.migration;
 
+import io.dlrhub.store.PostgresBulk;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Locale;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
@@ -88,11 +88,7 @@ public class V6__Search_indexes_and_bulk_jobs extends BaseJavaMigration {
 
     @Override
     public void migrate(Context context) throws SQLException {
-        boolean postgres = context.getConnection()
-                .getMetaData()
-                .getDatabaseProductName()
-                .toLowerCase(Locale.ROOT)
-                .contains("postgres");
+        boolean postgres = PostgresBulk.isPostgres(context.getConnection());
         try (Statement statement = context.getConnection().createStatement()) {
             for (String index : postgres ? POSTGRES_INDEXES : H2_INDEXES) {
                 statement.execute(index);

@@ -1,8 +1,8 @@
 package db.migration;
 
+import io.dlrhub.store.PostgresBulk;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
@@ -41,11 +41,7 @@ public class V7__Dead_deliveries_by_event_time extends BaseJavaMigration {
 
     @Override
     public void migrate(Context context) throws SQLException {
-        boolean postgres = context.getConnection()
-                .getMetaData()
-                .getDatabaseProductName()
-                .toLowerCase(Locale.ROOT)
-                .contains("postgres");
+        boolean postgres = PostgresBulk.isPostgres(context.getConnection());
         try (Statement statement = context.getConnection().createStatement()) {
             statement.execute(COLUMN);
             // the index before the fill: filled first, the column's rows would be updated in place

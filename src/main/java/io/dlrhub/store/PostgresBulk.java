@@ -27,15 +27,20 @@ public final class PostgresBulk {
         public boolean isPostgres(Connection connection) throws SQLException {
             Boolean known = postgres;
             if (known == null) {
-                known = connection
-                        .getMetaData()
-                        .getDatabaseProductName()
-                        .toLowerCase(Locale.ROOT)
-                        .contains("postgres");
+                known = PostgresBulk.isPostgres(connection);
                 postgres = known;
             }
             return known;
         }
+    }
+
+    /** Whether the connection is to PostgreSQL (asked each time; {@link Detector} remembers it per pool). */
+    public static boolean isPostgres(Connection connection) throws SQLException {
+        return connection
+                .getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(Locale.ROOT)
+                .contains("postgres");
     }
 
     /**
