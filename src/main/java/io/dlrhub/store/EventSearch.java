@@ -289,26 +289,31 @@ public class EventSearch {
     private static Page byPrefix(Connection connection, Filter filter, int limit, Cursor after) throws SQLException {
         Where keys = where(filter, true);
         String sql = "WITH matches AS MATERIALIZED (SELECT e.event_id, e.received_at FROM delivery_event e WHERE "
-                + keys.sql() + (after == null ? "" : " AND (e.received_at, e.event_id) < (?, ?)") + "),"
+                + keys.sql() + before(Where.EVENT_ORDER, after) + "),"
                 + " page AS (SELECT event_id FROM matches ORDER BY received_at DESC, event_id DESC LIMIT ?)"
                 + " SELECT " + COLUMNS + " FROM delivery_event e WHERE e.event_id IN (SELECT event_id FROM page)"
                 + " ORDER BY e.received_at DESC, e.event_id DESC";
-        try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, sql)) {
-            int i = keys.bind(query, 1);
-            if (after != null) {
-                query.setObject(i++, after.receivedAt().atOffset(ZoneOffset.UTC));
-                query.setObject(i++, after.eventId());
-            }
-            query.setInt(i, limit + 1);
-            return page(connection, readRows(query), limit);
-        }
+        return readPage(connection, sql, keys, after, limit);
     }
 
     private Page search(Connection connection, Where where, int limit, Cursor after) throws SQLException {
-        String key = String.join(", ", where.order());
         String sql = where.with() + "SELECT " + COLUMNS + " FROM " + where.from() + " WHERE " + where.sql()
-                + (after == null ? "" : " AND (" + key + ") < (?, ?)")
+                + before(where.order(), after)
                 + " ORDER BY " + String.join(" DESC, ", where.order()) + " DESC LIMIT ?";
+        return readPage(connection, sql, where, after, limit);
+    }
+
+    /** The keyset condition of the page after {@code after} over the two order columns (empty for the first page). */
+    private static String before(List<String> order, Cursor after) {
+        return after == null ? "" : " AND (" + String.join(", ", order) + ") < (?, ?)";
+    }
+
+    /**
+     * Runs a page query whose placeholders are the where's, then the cursor's two (when there is
+     * one), then the limit: one more row than asked, to know whether there is a next page.
+     */
+    private static Page readPage(Connection connection, String sql, Where where, Cursor after, int limit)
+            throws SQLException {
         // planned with the values at hand: a LIKE prefix uses the index only when the planner sees it
         try (PreparedStatement query = PostgresBulk.plannedPerRun(connection, sql)) {
             int i = where.bind(query, 1);
@@ -316,7 +321,6 @@ public class EventSearch {
                 query.setObject(i++, after.receivedAt().atOffset(ZoneOffset.UTC));
                 query.setObject(i++, after.eventId());
             }
-            // one more than asked: whether there is a next page
             query.setInt(i, limit + 1);
             return page(connection, readRows(query), limit);
         }

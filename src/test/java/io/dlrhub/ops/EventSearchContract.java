@@ -1,6 +1,8 @@
 package io.dlrhub.ops;
 
 import static io.dlrhub.ops.Fixtures.ADMIN;
+import static io.dlrhub.ops.Fixtures.eventIds;
+import static io.dlrhub.ops.Fixtures.messageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,24 +101,6 @@ abstract class EventSearchContract {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static List<String> ids(Reply reply) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        List<String> ids = new ArrayList<>();
-        reply.json()
-                .get("events")
-                .forEach(event -> ids.add(event.get("event_id").asText()));
-        return ids;
-    }
-
-    private static List<String> messageIds(Reply reply) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        List<String> ids = new ArrayList<>();
-        reply.json()
-                .get("events")
-                .forEach(event -> ids.add(event.get("message_id").asText()));
-        return ids;
-    }
-
     @Test
     void pagesNewestFirstNeitherSkipNorRepeatEventsOfTheSameMoment() {
         List<String> expected =
@@ -129,7 +113,7 @@ abstract class EventSearchContract {
         int pages = 0;
         do {
             Reply page = get("/api/events?limit=3" + (after == null ? "" : "&after=" + after));
-            List<String> ids = ids(page);
+            List<String> ids = eventIds(page);
             assertThat(ids).hasSizeLessThanOrEqualTo(3);
             seen.addAll(ids);
             after = page.field("next");
@@ -183,32 +167,32 @@ abstract class EventSearchContract {
     @Test
     void fromIsInclusiveAndToExclusive() {
         String at = q(T0.minusHours(1).toString());
-        assertThat(ids(get("/api/events?from=" + at + "&to=" + q(T0.toString()))))
+        assertThat(eventIds(get("/api/events?from=" + at + "&to=" + q(T0.toString()))))
                 .containsExactly(viber.toString());
-        assertThat(ids(get("/api/events?from=" + q(T0.toString())))).hasSize(7);
+        assertThat(eventIds(get("/api/events?from=" + q(T0.toString())))).hasSize(7);
         // the same instant written with another offset
-        assertThat(ids(get("/api/events?from=" + q("2026-03-01T14:00:00+02:00"))))
+        assertThat(eventIds(get("/api/events?from=" + q("2026-03-01T14:00:00+02:00"))))
                 .hasSize(7);
-        assertThat(ids(get(
+        assertThat(eventIds(get(
                         "/api/events?to=" + q(T0.minusHours(4).plusNanos(1000).toString()))))
                 .hasSize(7);
     }
 
     @Test
     void sinkStatesFindTheDeadAndThePending() {
-        assertThat(ids(get("/api/events?sink=crm&sink_state=dead"))).containsExactly(deadCrm.toString());
-        assertThat(ids(get("/api/events?sink_state=dead&limit=500")))
+        assertThat(eventIds(get("/api/events?sink=crm&sink_state=dead"))).containsExactly(deadCrm.toString());
+        assertThat(eventIds(get("/api/events?sink_state=dead&limit=500")))
                 .containsExactlyElementsOf(newestFirst("SELECT DISTINCT event_id FROM outbox WHERE state = 'dead'"))
                 .hasSize(6)
                 .contains(deadCrm.toString());
-        assertThat(ids(get("/api/events?sink=ledger&sink_state=pending")))
+        assertThat(eventIds(get("/api/events?sink=ledger&sink_state=pending")))
                 .containsExactly(tied.get(3).toString());
-        assertThat(ids(get("/api/events?sink_state=pending")))
+        assertThat(eventIds(get("/api/events?sink_state=pending")))
                 .containsExactly(tied.get(3).toString());
-        assertThat(ids(get("/api/events?sink=alert"))).containsExactly(deadCrm.toString());
-        assertThat(ids(get("/api/events?sink=crm"))).containsExactly(viber.toString(), deadCrm.toString());
-        assertThat(ids(get("/api/events?sink=crm&sink_state=delivered"))).containsExactly(viber.toString());
-        assertThat(ids(get("/api/events?sink=alert&sink_state=dead"))).isEmpty();
+        assertThat(eventIds(get("/api/events?sink=alert"))).containsExactly(deadCrm.toString());
+        assertThat(eventIds(get("/api/events?sink=crm"))).containsExactly(viber.toString(), deadCrm.toString());
+        assertThat(eventIds(get("/api/events?sink=crm&sink_state=delivered"))).containsExactly(viber.toString());
+        assertThat(eventIds(get("/api/events?sink=alert&sink_state=dead"))).isEmpty();
     }
 
     /**
@@ -225,7 +209,7 @@ abstract class EventSearchContract {
         do {
             Reply page =
                     get("/api/events?sink=archive&sink_state=dead&limit=2" + (after == null ? "" : "&after=" + after));
-            List<String> ids = ids(page);
+            List<String> ids = eventIds(page);
             assertThat(ids).hasSizeLessThanOrEqualTo(2);
             seen.addAll(ids);
             after = page.field("next");

@@ -1,5 +1,7 @@
 package io.dlrhub.ops;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.dlrhub.event.EventIds;
 import io.dlrhub.support.RunningHub;
 import io.dlrhub.support.TestDatabase;
@@ -10,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -117,5 +121,22 @@ final class Fixtures {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build());
+    }
+
+    /** The event ids of a search page, in its order; the page must have been answered 200. */
+    static List<String> eventIds(RunningHub.Reply reply) {
+        return eventField(reply, "event_id");
+    }
+
+    /** The message ids of a search page, in its order; the page must have been answered 200. */
+    static List<String> messageIds(RunningHub.Reply reply) {
+        return eventField(reply, "message_id");
+    }
+
+    private static List<String> eventField(RunningHub.Reply reply, String field) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        List<String> values = new ArrayList<>();
+        reply.json().get("events").forEach(event -> values.add(event.get(field).asText()));
+        return values;
     }
 }

@@ -1,6 +1,8 @@
 package io.dlrhub.ops;
 
 import static io.dlrhub.ops.Fixtures.ADMIN;
+import static io.dlrhub.ops.Fixtures.eventIds;
+import static io.dlrhub.ops.Fixtures.messageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dlrhub.store.EventSearch;
@@ -67,7 +69,7 @@ class PrefixSearchPostgresTest {
                             "GET",
                             "/api/events?message_id_prefix=many-&limit=50" + (after == null ? "" : "&after=" + after),
                             ADMIN);
-            seen.addAll(ids(page));
+            seen.addAll(eventIds(page));
             after = page.field("next");
         }
         assertThat(seen).containsExactlyElementsOf(newest);
@@ -95,7 +97,7 @@ class PrefixSearchPostgresTest {
                             "/api/events?message_id_prefix=" + prefix + "&limit=" + limit
                                     + (after == null ? "" : "&after=" + after),
                             ADMIN);
-            seen.addAll(ids(page));
+            seen.addAll(eventIds(page));
             after = page.field("next");
             pages++;
         } while (after != null && pages < 20);
@@ -111,23 +113,5 @@ class PrefixSearchPostgresTest {
                 .stream()
                 .map(row -> row.get("event_id").toString())
                 .toList();
-    }
-
-    private static List<String> ids(Reply reply) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        List<String> ids = new ArrayList<>();
-        reply.json()
-                .get("events")
-                .forEach(event -> ids.add(event.get("event_id").asText()));
-        return ids;
-    }
-
-    private static List<String> messageIds(Reply reply) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        List<String> ids = new ArrayList<>();
-        reply.json()
-                .get("events")
-                .forEach(event -> ids.add(event.get("message_id").asText()));
-        return ids;
     }
 }
