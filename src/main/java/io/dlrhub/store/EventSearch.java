@@ -249,10 +249,11 @@ public class EventSearch {
 
     private Page search(Connection connection, Filter filter, int limit, Cursor after) throws SQLException {
         boolean postgres = database.isPostgres(connection);
-        if (postgres && prefixOnly(filter) && prefixMatchesAtMost(connection, filter, PREFIX_WALK_ABOVE)) {
-            return byPrefix(connection, filter, limit, after);
+        Where where = where(filter, postgres);
+        if (postgres && prefixOnly(filter) && prefixMatchesAtMost(connection, where, PREFIX_WALK_ABOVE)) {
+            return byPrefix(connection, where, limit, after);
         }
-        return search(connection, where(filter, postgres), limit, after);
+        return search(connection, where, limit, after);
     }
 
     /** A search by message id prefix and at most a time range: the form the console's search box sends. */
@@ -267,8 +268,7 @@ public class EventSearch {
     }
 
     /** Counts the prefix's matches on the index alone (an index-only scan), stopping past {@code most}. */
-    private static boolean prefixMatchesAtMost(Connection connection, Filter filter, int most) throws SQLException {
-        Where keys = where(filter, true);
+    private static boolean prefixMatchesAtMost(Connection connection, Where keys, int most) throws SQLException {
         try (PreparedStatement count = PostgresBulk.plannedPerRun(
                 connection,
                 "SELECT COUNT(*) FROM (SELECT 1 FROM delivery_event e WHERE " + keys.sql() + " LIMIT ?) m")) {
@@ -286,8 +286,7 @@ public class EventSearch {
      * off the message id index alone into a materialized set (so the planner cannot choose the
      * walk), the page's keys sorted out of it, and only the page's events read from the table.
      */
-    private static Page byPrefix(Connection connection, Filter filter, int limit, Cursor after) throws SQLException {
-        Where keys = where(filter, true);
+    private static Page byPrefix(Connection connection, Where keys, int limit, Cursor after) throws SQLException {
         String sql = "WITH matches AS MATERIALIZED (SELECT e.event_id, e.received_at FROM delivery_event e WHERE "
                 + keys.sql() + before(Where.EVENT_ORDER, after) + "),"
                 + " page AS (SELECT event_id FROM matches ORDER BY received_at DESC, event_id DESC LIMIT ?)"
