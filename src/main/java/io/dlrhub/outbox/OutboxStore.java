@@ -196,13 +196,11 @@ public class OutboxStore {
         try (PreparedStatement insert = connection.prepareStatement(BULK_INSERT)) {
             insert.setObject(1, now);
             insert.setObject(2, now);
-            insert.setArray(
-                    3,
-                    PostgresBulk.column(connection, deliveries, d -> d.event().eventId()));
-            insert.setArray(4, PostgresBulk.column(connection, deliveries, Delivery::sink));
-            insert.setArray(5, PostgresBulk.column(connection, deliveries, Delivery::delayMs));
-            insert.setArray(6, PostgresBulk.column(connection, deliveries, Delivery::leaseMs));
-            insert.setArray(7, PostgresBulk.column(connection, deliveries, Delivery::claimedBy));
+            insert.setObject(3, PostgresBulk.texts(deliveries, d -> d.event().eventId()));
+            insert.setObject(4, PostgresBulk.texts(deliveries, Delivery::sink));
+            insert.setObject(5, PostgresBulk.texts(deliveries, Delivery::delayMs));
+            insert.setObject(6, PostgresBulk.texts(deliveries, Delivery::leaseMs));
+            insert.setObject(7, PostgresBulk.texts(deliveries, Delivery::claimedBy));
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
                     ids.computeIfAbsent(rows.getObject(2, UUID.class), e -> new HashMap<>())
@@ -559,17 +557,12 @@ public class OutboxStore {
         try (PreparedStatement update = PostgresBulk.plannedPerRun(connection, sql)) {
             if (bulk) {
                 int i = bind(update, values);
-                update.setArray(
-                        i++,
-                        connection.createArrayOf(
-                                "bigint", rows.stream().map(OutboxRow::id).toArray(Long[]::new)));
-                update.setArray(
-                        i++,
-                        connection.createArrayOf(
-                                "bigint", rows.stream().map(OutboxRow::claim).toArray(Long[]::new)));
+                // Long[]: pgjdbc sends an int8[] in binary, not as a text literal for the server to parse
+                update.setObject(i++, rows.stream().map(OutboxRow::id).toArray(Long[]::new));
+                update.setObject(i++, rows.stream().map(OutboxRow::claim).toArray(Long[]::new));
                 update.setString(i++, claimant);
                 if (recording != null) {
-                    bindAttempts(connection, update, i, rows, recording);
+                    bindAttempts(update, i, rows, recording);
                 }
                 try (ResultSet changed = update.executeQuery()) {
                     while (changed.next()) {
@@ -604,8 +597,7 @@ public class OutboxStore {
     }
 
     /** SETTLE_AND_RECORD's outcome and attempt columns, from parameter {@code first} on. */
-    private static void bindAttempts(
-            Connection connection, PreparedStatement statement, int first, List<OutboxRow> rows, Recording recording)
+    private static void bindAttempts(PreparedStatement statement, int first, List<OutboxRow> rows, Recording recording)
             throws SQLException {
         List<OutboxRow> recorded = new ArrayList<>();
         List<Attempt> attempts = new ArrayList<>();
@@ -618,14 +610,14 @@ public class OutboxStore {
         }
         int i = first;
         statement.setString(i++, recording.outcome());
-        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::id));
-        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::eventId));
-        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxRow::sink));
-        statement.setArray(i++, PostgresBulk.column(connection, recorded, OutboxStore::attemptNumber));
-        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::startedAt));
-        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::durationMs));
-        statement.setArray(i++, PostgresBulk.column(connection, attempts, Attempt::httpStatus));
-        statement.setArray(i, PostgresBulk.column(connection, attempts, Attempt::detail));
+        statement.setObject(i++, PostgresBulk.texts(recorded, OutboxRow::id));
+        statement.setObject(i++, PostgresBulk.texts(recorded, OutboxRow::eventId));
+        statement.setObject(i++, PostgresBulk.texts(recorded, OutboxRow::sink));
+        statement.setObject(i++, PostgresBulk.texts(recorded, OutboxStore::attemptNumber));
+        statement.setObject(i++, PostgresBulk.texts(attempts, Attempt::startedAt));
+        statement.setObject(i++, PostgresBulk.texts(attempts, Attempt::durationMs));
+        statement.setObject(i++, PostgresBulk.texts(attempts, Attempt::httpStatus));
+        statement.setObject(i, PostgresBulk.texts(attempts, Attempt::detail));
     }
 
     /** H2: the attempts of the rows a settle changed, one batch in its transaction (an embedded database: no round trip). */
