@@ -31,19 +31,15 @@ LOGDIR=bench/logs-compare-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$LOGDIR"
 TICKS=$(getconf CLK_TCK)
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-psql_q() { psql -h 127.0.0.1 -U postgres -d "$1" -v ON_ERROR_STOP=1 -qAtc "$2"; }
+source bench/lib.sh
 PIDS=()
 HUB_PID=
 cleanup() { for pid in "${PIDS[@]}" $HUB_PID; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-for tool in java psql curl wrk awk; do command -v "$tool" >/dev/null || die "$tool is missing (bench/README.md)"; done
+require_tools java psql curl wrk awk
 for dir in "$A" "$B"; do [ -f "$dir/target/dlr-hub.jar" ] || die "$dir/target/dlr-hub.jar missing: build it (mvn -q -B package -DskipTests)"; done
-for port in "$HTTP_PORT" "$CRM_PORT" "$MGMT_PORT"; do
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is in use"
-done
+require_free_ports "$HTTP_PORT" "$CRM_PORT" "$MGMT_PORT"
 
 java -cp "$A/target/lib/*" bench/CrmStub.java "$CRM_PORT" >"$LOGDIR/crm-stub.log" 2>&1 &
 PIDS+=($!)

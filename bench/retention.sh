@@ -41,14 +41,12 @@ JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSi
 LOGDIR=bench/logs-retention-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$LOGDIR"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-psql_q() { psql -h 127.0.0.1 -U postgres -d "$1" -v ON_ERROR_STOP=1 -qAtc "$2"; }
+source bench/lib.sh
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-for tool in java psql curl wrk awk; do command -v "$tool" >/dev/null || die "$tool is missing (bench/README.md)"; done
+require_tools java psql curl wrk awk
 [ "${SKIP_BUILD:-0}" = 1 ] || mvn -q -B package -DskipTests
 [ -f target/dlr-hub.jar ] || die "target/dlr-hub.jar missing"
 

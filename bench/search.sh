@@ -32,9 +32,7 @@ JAVA_OPTS=${JAVA_OPTS--XX:+UseSerialGC -Xmx128m -Xss512k -XX:ReservedCodeCacheSi
 LOGDIR=bench/logs-search-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$LOGDIR"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-psql_q() { psql -h 127.0.0.1 -U postgres -d "$1" -v ON_ERROR_STOP=1 -qAtc "$2"; }
+source bench/lib.sh
 psql_f() { psql -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 secs_since() { echo $(( $(date +%s) - $1 )); }
@@ -55,10 +53,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in java psql curl wrk awk; do command -v "$tool" >/dev/null || die "$tool is missing (bench/README.md)"; done
-for port in "$HTTP_PORT" "$MGMT_PORT" "$CRM_PORT"; do
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is in use (BENCH_*_PORT)"
-done
+require_tools java psql curl wrk awk
+require_free_ports "$HTTP_PORT" "$MGMT_PORT" "$CRM_PORT"
 if [ ! -f target/dlr-hub.jar ]; then log "building target/dlr-hub.jar"; mvn -q -B -DskipTests package; fi
 
 start_hub() {
