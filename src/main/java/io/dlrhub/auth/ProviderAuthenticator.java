@@ -104,33 +104,46 @@ public class ProviderAuthenticator {
     }
 
     private String generateToken(String provider) {
-        String token;
-        String lifetime;
-        if (generatedTokens == null) {
-            token = Secrets.randomToken();
-            lifetime = "for this run only (generated-tokens.file is empty)";
-        } else {
+        String variable = provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_TOKENS";
+        String kept = null;
+        String token = null;
+        String notKept = "generated-tokens.file is empty";
+        if (generatedTokens != null) {
             try {
                 token = generatedTokens.tokenFor(provider);
-                lifetime = "kept across restarts in " + generatedTokens.file();
+                kept = generatedTokens.file().toString();
             } catch (UncheckedIOException e) {
-                token = Secrets.randomToken();
-                lifetime = "for this run only (" + e.getMessage() + ": " + e.getCause() + ")";
+                notKept = e.getMessage() + ": " + e.getCause();
             }
         }
-        String variable = provider.toUpperCase(Locale.ROOT).replace('-', '_') + "_TOKENS";
-        LOG.warn(
-                "No credential is configured for provider '{}', so it accepts only a generated token, {}."
-                        + " Webhook URL to give the provider: {}/webhooks/{}?token={}"
-                        + " -- set {}={} (or {}.tokens in application.properties) to make it part of your configuration.",
-                provider,
-                lifetime,
-                publicBaseUrl,
-                provider,
-                token,
-                variable,
-                token,
-                provider);
+        if (token == null) {
+            // known to nobody: the provider stays closed until a credential is configured
+            token = Secrets.randomToken();
+            LOG.warn(
+                    "No credential is configured for provider '{}' and no generated token could be kept ({}):"
+                            + " it refuses every webhook until {} (or {}.tokens in application.properties) is set.",
+                    provider,
+                    notKept,
+                    variable,
+                    provider);
+        } else {
+            // the token itself is never logged (a log is read by more people than the service's files):
+            // the line says where it is
+            LOG.warn(
+                    "No credential is configured for provider '{}', so it accepts only a generated token, kept"
+                            + " across restarts in {} as {}.tokens. Webhook URL to give the provider:"
+                            + " {}/webhooks/{}?token=<{}.tokens from that file> -- set {} (or {}.tokens in"
+                            + " application.properties) to make it part of your configuration.",
+                    provider,
+                    kept,
+                    provider,
+                    publicBaseUrl,
+                    provider,
+                    provider,
+                    variable,
+                    provider);
+        }
+        SecretLogFilter.keepOut(token);
         return token;
     }
 
