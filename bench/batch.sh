@@ -64,14 +64,6 @@ require_tools java psql curl wrk awk
 require_free_ports "$HTTP_PORT" "$MGMT_PORT" "$CRM_PORT"
 if [ ! -f target/dlr-hub.jar ]; then log "building target/dlr-hub.jar"; mvn -q -B -DskipTests package; fi
 
-wait_for() { # url what pid
-  for _ in $(seq 1 1800); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" = 200 ] && return
-    kill -0 "$3" 2>/dev/null || die "$2 did not start (see $LOGDIR)"
-    sleep 0.1
-  done
-  die "$2 not ready after 180 s (see $LOGDIR)"
-}
 crm_count() { if [ "$CRM" = 1 ]; then curl -s --max-time 5 "http://127.0.0.1:$CRM_PORT/count" || echo 0; else echo 0; fi; }
 outbox_pending() { psql_q "$DB" "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
 
@@ -84,7 +76,7 @@ CRM_ENV=()
 if [ "$CRM" = 1 ]; then
   java -cp "target/lib/*" bench/CrmStub.java "$CRM_PORT" >"$LOGDIR/crm-stub.log" 2>&1 &
   CRM_PID=$!
-  wait_for "http://127.0.0.1:$CRM_PORT/count" "stub CRM" "$CRM_PID"
+  wait_for "http://127.0.0.1:$CRM_PORT/count" "stub CRM" "$CRM_PID" 180 "$LOGDIR"
   CRM_ENV=(CRM_URL="http://127.0.0.1:$CRM_PORT/crm")
 fi
 log "starting dlr-hub (MAX_BODY_BYTES=$MAX_BODY, CRM=$CRM)"
@@ -92,7 +84,7 @@ env DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB" DB_USER=postgres INFOBIP_TOKEN
     MAX_BODY_BYTES="$MAX_BODY" HTTP_PORT="$HTTP_PORT" MANAGEMENT_PORT="$MGMT_PORT" LOG_LEVEL=WARN ADMIN_TOKEN=bench-admin \
     java $JAVA_OPTS -jar target/dlr-hub.jar >>"$LOGDIR/dlr-hub.log" 2>&1 &
 HUB_PID=$!
-wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" "dlr-hub" "$HUB_PID"
+wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" "dlr-hub" "$HUB_PID" 180 "$LOGDIR"
 
 post() { # label seconds -> BATCH_RESULT line; one connection: one request at a time
   local out="$LOGDIR/wrk-$1.txt"

@@ -64,11 +64,7 @@ run() { # side dir run-number -> one row on stdout
       CRM_URL="http://127.0.0.1:$CRM_PORT/crm" HTTP_PORT=$HTTP_PORT MANAGEMENT_PORT=$MGMT_PORT LOG_LEVEL=WARN \
       ADMIN_TOKEN=bench-admin java $JAVA_OPTS -jar target/dlr-hub.jar) >>"$LOGDIR/dlr-hub-$label.log" 2>&1 &
   HUB_PID=$!
-  for _ in $(seq 1 600); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/observe/health/ready" || true)" = 200 ] && break
-    kill -0 "$HUB_PID" 2>/dev/null || die "dlr-hub ($side) did not start (see $LOGDIR/dlr-hub-$label.log)"
-    sleep 0.1
-  done
+  wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" "dlr-hub ($side)" "$HUB_PID" 60 "$LOGDIR/dlr-hub-$label.log"
   wrk_run "warmup-$label" "$WARMUP"
   crm0=$(crm_count); hub0=$(hub_cpu); busy0=$(machine_busy)
   wrk_run "$label" "$DURATION"

@@ -42,8 +42,7 @@ env "${HUB_ENV[@]}" java $JAVA_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+DebugNon
     -XX:StartFlightRecording=settings=profile,filename="$LOGDIR/hub.jfr" -jar target/dlr-hub.jar >"$LOGDIR/hub.log" 2>&1 &
 HUB=$!
 PIDS+=($HUB)
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$MGMT_PORT/observe/health/ready" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$MGMT_PORT/observe/health/ready" >/dev/null || die "dlr-hub not ready (see $LOGDIR/hub.log)"
+wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" dlr-hub "$HUB" 60 "$LOGDIR/hub.log"
 load() { wrk -t2 -c50 -d"$2s" --timeout 10s --latency -s bench/smsby.lua \
            "http://127.0.0.1:$HTTP_PORT/webhooks/smsby?token=bench-token" -- "$1" >"$LOGDIR/wrk-$1.txt" 2>&1; }
 log "warm-up: ${WARMUP} s of load (forwarding: $CRM)"

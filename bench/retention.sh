@@ -62,12 +62,7 @@ start_hub() { # retention days, interval ms
       java $JAVA_OPTS -jar target/dlr-hub.jar >>"$LOGDIR/dlr-hub.log" 2>&1 &
   HUB_PID=$!
   PIDS+=("$HUB_PID")
-  for _ in $(seq 1 600); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/observe/health/ready" || true)" = 200 ] && return
-    kill -0 "$HUB_PID" 2>/dev/null || die "dlr-hub did not start (see $LOGDIR/dlr-hub.log)"
-    sleep 0.1
-  done
-  die "dlr-hub not ready after 60 s"
+  wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" dlr-hub "$HUB_PID" 60 "$LOGDIR/dlr-hub.log"
 }
 stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
 purged() { curl -s "http://127.0.0.1:$MGMT_PORT/observe/metrics" |

@@ -65,12 +65,7 @@ start_hub() {
       ADMIN_TOKEN="$ADMIN" RETENTION_DAYS=0 \
       java $JAVA_OPTS -jar target/dlr-hub.jar >>"$LOGDIR/dlr-hub.log" 2>&1 &
   HUB_PID=$!
-  for _ in $(seq 1 1800); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MGMT_PORT/observe/health/ready" || true)" = 200 ] && return
-    kill -0 "$HUB_PID" 2>/dev/null || die "dlr-hub did not start (see $LOGDIR/dlr-hub.log)"
-    sleep 0.1
-  done
-  die "dlr-hub not ready after 180 s (see $LOGDIR/dlr-hub.log)"
+  wait_for "http://127.0.0.1:$MGMT_PORT/observe/health/ready" dlr-hub "$HUB_PID" 180 "$LOGDIR/dlr-hub.log"
 }
 stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; HUB_PID=; }
 
