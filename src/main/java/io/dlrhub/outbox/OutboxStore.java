@@ -75,7 +75,6 @@ public class OutboxStore {
             FROM outbox o LEFT JOIN delivery_event e ON e.event_id = o.event_id
             WHERE o.claimed_by = ? AND o.id IN (%s) ORDER BY o.next_attempt_at, o.id""";
     private static final String HAS_DUE = "SELECT 1 FROM outbox WHERE " + DUE_CONDITION + " LIMIT 1";
-    /** Appended to a settle: the row is still this claim's (see the class comment). */
     /**
      * A delivery going dead takes its event's received_at along: the search lists dead deliveries
      * in their events' order off ix_outbox_dead_received (migration V7) without looking every
@@ -84,6 +83,7 @@ public class OutboxStore {
     private static final String DEAD_IN_EVENT_ORDER =
             "event_received_at = (SELECT e.received_at FROM delivery_event e WHERE e.event_id = o.event_id)";
 
+    /** Appended to a settle: the row is still this claim's (see the class comment). */
     private static final String FENCE_ONE =
             " WHERE id = ? AND claim_version = ? AND claimed_by = ? AND state = 'pending'";
 
